@@ -1,0 +1,1 @@
+"""Double-entry ledger: accounts, funds, journal entries, postings, FX, periods, hash chain."""

@@ -1,0 +1,20 @@
+"""Create the general fund and the default chart of accounts."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from ledger.exceptions import LedgerError
+from ledger.services import chart_of_accounts_create
+
+
+class Command(BaseCommand):
+    help = "Create the default chart of accounts of a mutual-aid fund in the given currencies."
+
+    def add_arguments(self, parser) -> None:  # noqa: ANN001
+        parser.add_argument("currencies", nargs="*", default=["EUR", "USD", "GBP"])
+
+    def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+        try:
+            accounts = chart_of_accounts_create(currencies=[c.upper() for c in options["currencies"]])
+        except LedgerError as error:
+            raise CommandError(error.detail) from None
+        self.stdout.write(f"chart of accounts ready: {len(accounts)} accounts")

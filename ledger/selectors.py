@@ -1,0 +1,203 @@
+"""Ledger reads: balances, trial balance, statements, fund balances, chain head."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import QuerySet, Sum
+
+from ledger.chain import ZERO_HASH
+from ledger.models import Account, AccountType, Balance, Entry, Fund
+
+
+def account_list() -> QuerySet[Account]:
+    return Account.objects.all()
+
+
+def fund_list() -> QuerySet[Fund]:
+    return Fund.objects.all()
+
+
+def entry_list() -> QuerySet[Entry]:
+    """Entries with their postings and seals, ready for listing without N+1 queries."""
+    return Entry.objects.select_related("seal").prefetch_related("postings")
+
+
+def account_balance(*, account_id: int, fund_id: int | None = None) -> int:
+    """Balance in minor units (debit positive) from the maintained balance rows: O(1)."""
+    rows = Balance.objects.filter(account_id=account_id)
+    if fund_id is not None:
+        rows = rows.filter(fund_id=fund_id)
+    return rows.aggregate(total=Sum("balance"))["total"] or 0
+
+
+@dataclass(frozen=True)
+class TrialBalanceRow:
+    account_id: int
+    code: str
+    name: str
+    type: str
+    currency: str
+    balance: int  # debit positive
+
+    @property
+    def debit(self) -> int:
+        return self.balance if self.balance > 0 else 0
+
+    @property
+    def credit(self) -> int:
+        return -self.balance if self.balance < 0 else 0
+
+
+def trial_balance(*, fund_id: int | None = None) -> list[TrialBalanceRow]:
+    """Every account's balance (optionally within one fund), in one indexed query."""
+    fund_filter = "AND b.fund_id = %s" if fund_id is not None else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT a.id, a.code, a.name, a.type, a.currency, coalesce(sum(b.balance), 0)
+              FROM ledger_account a
+              LEFT JOIN ledger_balance b ON b.account_id = a.id {fund_filter}
+             GROUP BY a.id ORDER BY a.code
+            """,
+            [fund_id] if fund_id is not None else [],
+        )
+        return [TrialBalanceRow(*row) for row in cursor.fetchall()]
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    entry_id: int
+    date: datetime.date
+    kind: str
+    memo: str
+    fund_id: int
+    amount: int
+    running_balance: int
+
+
+@dataclass(frozen=True)
+class AccountStatement:
+    account_id: int
+    currency: str
+    date_from: datetime.date | None
+    date_to: datetime.date | None
+    opening_balance: int
+    closing_balance: int
+    lines: list[StatementLine]
+
+
+def account_statement(
+    *,
+    account_id: int,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    fund_id: int | None = None,
+    limit: int = 1000,
+) -> AccountStatement:
+    """Postings of one account in date order with a running balance.
+
+    The opening balance is the sum of everything dated before date_from;
+    at most `limit` lines are returned (the closing balance covers them).
+    """
+    account = Account.objects.get(pk=account_id)
+    params: list = [account_id]
+    fund_sql = ""
+    if fund_id is not None:
+        fund_sql = "AND p.fund_id = %s"
+        params.append(fund_id)
+    opening = 0
+    with connection.cursor() as cursor:
+        if date_from is not None:
+            cursor.execute(
+                f"SELECT coalesce(sum(p.amount), 0) FROM ledger_posting p "
+                f"JOIN ledger_entry e ON e.id = p.entry_id "
+                f"WHERE p.account_id = %s {fund_sql} AND e.date < %s",
+                [*params, date_from],
+            )
+            opening = int(cursor.fetchone()[0])
+        range_sql = ""
+        range_params: list = []
+        if date_from is not None:
+            range_sql += " AND e.date >= %s"
+            range_params.append(date_from)
+        if date_to is not None:
+            range_sql += " AND e.date <= %s"
+            range_params.append(date_to)
+        cursor.execute(
+            f"""
+            SELECT e.id, e.date, e.kind, e.memo, p.fund_id, p.amount,
+                   %s + sum(p.amount) OVER (ORDER BY e.date, e.id, p.leg_no)
+              FROM ledger_posting p JOIN ledger_entry e ON e.id = p.entry_id
+             WHERE p.account_id = %s {fund_sql} {range_sql}
+             ORDER BY e.date, e.id, p.leg_no
+             LIMIT %s
+            """,
+            [opening, *params, *range_params, limit],
+        )
+        lines = [StatementLine(*row) for row in cursor.fetchall()]
+    closing = lines[-1].running_balance if lines else opening
+    return AccountStatement(
+        account_id=account.pk,
+        currency=account.currency,
+        date_from=date_from,
+        date_to=date_to,
+        opening_balance=opening,
+        closing_balance=closing,
+        lines=lines,
+    )
+
+
+@dataclass(frozen=True)
+class FundBalanceRow:
+    fund_id: int
+    fund_code: str
+    currency: str
+    assets: int
+    liabilities: int  # credit balances are negative; shown as a positive amount owed
+    income: int
+    expenses: int
+    net_assets: int  # assets minus liabilities: what the fund holds
+
+
+def fund_balances() -> list[FundBalanceRow]:
+    """Per fund and currency: assets, liabilities, income, expenses and net assets."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT f.id, f.code, b.currency, a.type, sum(b.balance)
+              FROM ledger_balance b
+              JOIN ledger_account a ON a.id = b.account_id
+              JOIN ledger_fund f ON f.id = b.fund_id
+             GROUP BY f.id, f.code, b.currency, a.type
+             ORDER BY f.id, b.currency
+            """
+        )
+        totals: dict[tuple[int, str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for fund_id, code, currency, type_, total in cursor.fetchall():
+            totals[(fund_id, code, currency)][type_] += int(total)
+    rows = []
+    for (fund_id, code, currency), t in totals.items():
+        assets, liabilities = t[AccountType.ASSET], -t[AccountType.LIABILITY]
+        rows.append(
+            FundBalanceRow(
+                fund_id=fund_id,
+                fund_code=code,
+                currency=currency,
+                assets=assets,
+                liabilities=liabilities,
+                income=-t[AccountType.INCOME],
+                expenses=t[AccountType.EXPENSE],
+                net_assets=assets - liabilities,
+            )
+        )
+    return rows
+
+
+def chain_head() -> tuple[int, bytes]:
+    """(sequence number, hash) of the newest seal; (0, zero hash) for an empty chain."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT seq, hash FROM ledger_seal ORDER BY seq DESC LIMIT 1")
+        row = cursor.fetchone()
+    return (row[0], bytes(row[1])) if row else (0, ZERO_HASH)

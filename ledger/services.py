@@ -1,0 +1,563 @@
+"""Ledger writes: each function is one database transaction."""
+
+import datetime
+import hashlib
+import json
+import uuid
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, connection, transaction
+
+from ledger import exceptions as exc
+from ledger.chain import ENTRY_COLUMNS, POSTING_COLUMNS, ZERO_HASH, entry_digest
+from ledger.models import (
+    SQLSTATE_IDEMPOTENCY,
+    SQLSTATE_PERIOD_CLOSED,
+    SQLSTATE_REVERSAL,
+    SQLSTATE_UNBALANCED,
+    Account,
+    AccountRole,
+    AccountType,
+    ClosedPeriod,
+    Entry,
+    EntryKind,
+    Fund,
+)
+from ledger.money import MAX_MINOR, currency_check
+from ledger.selectors import chain_head
+
+GENERAL_FUND_CODE = "general"
+MAX_POSTINGS = 1000
+SEAL_LOCK_KEY = 0x7ADA_0001
+
+
+@dataclass(frozen=True)
+class PostingSpec:
+    """One leg to post: signed minor units, debit positive."""
+
+    account_id: int
+    fund_id: int
+    currency: str
+    amount: int
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """The business document an entry records (contribution, payout, fee...)."""
+
+    type: str
+    id: str
+
+
+@dataclass(frozen=True)
+class FxRate:
+    """The exchange rate an entry used and where it came from."""
+
+    rate: Decimal
+    source: str
+
+
+@dataclass(frozen=True)
+class EntrySpec:
+    """Everything needed to post one journal entry."""
+
+    idempotency_key: uuid.UUID
+    postings: tuple[PostingSpec, ...]
+    date: datetime.date
+    kind: str = EntryKind.MANUAL
+    memo: str = ""
+    source: SourceRef | None = None
+    fx: FxRate | None = None
+    reverses_id: int | None = None
+    created_by_id: int | None = None
+
+
+@dataclass(frozen=True)
+class PostedEntry:
+    entry_id: int
+    replayed: bool
+
+
+@dataclass(frozen=True)
+class SealResult:
+    sealed: int
+    head_seq: int
+    head_hash: bytes
+
+
+# --- validation -------------------------------------------------------------
+
+
+def check_entry_spec(spec: EntrySpec) -> list[PostingSpec]:
+    """Validate an entry without touching the database; return its legs in canonical order."""
+    if not isinstance(spec.idempotency_key, uuid.UUID):
+        raise exc.ValidationFailed("The idempotency key must be a UUID.")
+    if not isinstance(spec.date, datetime.date) or isinstance(spec.date, datetime.datetime):
+        raise exc.ValidationFailed("The entry date must be a date.")
+    if spec.kind not in EntryKind.values:
+        raise exc.ValidationFailed(f"Unknown entry kind '{spec.kind}'.")
+    if len(spec.memo) > 500:
+        raise exc.ValidationFailed("The memo is longer than 500 characters.")
+    if spec.source is not None and (len(spec.source.type) > 64 or len(spec.source.id) > 128):
+        raise exc.ValidationFailed("The source reference is too long.")
+    if spec.fx is not None:
+        if not isinstance(spec.fx.rate, Decimal) or not spec.fx.rate.is_finite() or spec.fx.rate <= 0:
+            raise exc.ValidationFailed("An exchange rate must be a positive decimal.")
+        if not spec.fx.source or len(spec.fx.source) > 64:
+            raise exc.ValidationFailed("An exchange rate needs its source (at most 64 characters).")
+    if not 2 <= len(spec.postings) <= MAX_POSTINGS:
+        raise exc.ValidationFailed(f"An entry has between 2 and {MAX_POSTINGS} postings.")
+    sums: dict[tuple[str, int], int] = defaultdict(int)
+    for p in spec.postings:
+        if type(p.amount) is not int or p.amount == 0 or abs(p.amount) >= MAX_MINOR:
+            raise exc.InvalidAmount("Each posting amount is a non-zero whole number of minor units.")
+        if type(p.account_id) is not int or type(p.fund_id) is not int:
+            raise exc.ValidationFailed("Postings name their account and fund by id.")
+        currency_check(p.currency)
+        sums[(p.currency, p.fund_id)] += p.amount
+    unbalanced = sorted(key for key, total in sums.items() if total != 0)
+    if unbalanced:
+        currency, fund_id = unbalanced[0]
+        raise exc.UnbalancedEntry(
+            f"Postings in {currency} for fund {fund_id} sum to {sums[unbalanced[0]]}, not zero."
+        )
+    return sorted(spec.postings, key=lambda p: (p.account_id, p.fund_id, p.currency, p.amount))
+
+
+def _request_hash(spec: EntrySpec, legs: list[PostingSpec]) -> bytes:
+    document = {
+        "date": spec.date.isoformat(),
+        "kind": str(spec.kind),
+        "memo": spec.memo,
+        "source": [spec.source.type, spec.source.id] if spec.source else None,
+        "fx": [str(spec.fx.rate), spec.fx.source] if spec.fx else None,
+        "reverses": spec.reverses_id,
+        "by": spec.created_by_id,
+        "legs": [[p.account_id, p.fund_id, p.currency, p.amount] for p in legs],
+    }
+    return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).digest()
+
+
+def _legs_json(legs: list[PostingSpec]) -> list[dict]:
+    return [
+        {"leg_no": i, "account_id": p.account_id, "fund_id": p.fund_id, "currency": p.currency,
+         "amount": p.amount}
+        for i, p in enumerate(legs, start=1)
+    ]
+
+
+@contextmanager
+def _database_errors(legs: Sequence[PostingSpec] = ()) -> Iterator[None]:
+    """Turn what PostgreSQL rejected into the ledger's domain errors."""
+    try:
+        yield
+    except DatabaseError as error:
+        raise _domain_error(error, legs) from error
+
+
+def _domain_error(error: DatabaseError, legs: Sequence[PostingSpec]) -> exc.LedgerError:
+    cause = error.__cause__
+    sqlstate = getattr(cause, "sqlstate", None)
+    diag = getattr(cause, "diag", None)
+    constraint = getattr(diag, "constraint_name", None) or ""
+    message = getattr(diag, "message_primary", None) or str(error)
+    if sqlstate in (SQLSTATE_UNBALANCED, SQLSTATE_REVERSAL):
+        return exc.UnbalancedEntry(message)
+    if sqlstate == SQLSTATE_PERIOD_CLOSED:
+        return exc.PeriodClosed(message)
+    if sqlstate == SQLSTATE_IDEMPOTENCY:
+        return exc.IdempotencyConflict(message)
+    if constraint == "balance_above_floor":
+        return exc.InsufficientFunds("The entry would take a balance below its floor.")
+    if constraint == "ledger_entry_reverses_id_key":
+        return exc.AlreadyReversed()
+    if constraint == "closedperiod_no_overlap":
+        return exc.PeriodOverlap()
+    if constraint == "posting_account_currency_fk":
+        known = set(Account.objects.filter(id__in={p.account_id for p in legs}).values_list("id", flat=True))
+        missing = sorted({p.account_id for p in legs} - known)
+        if missing:
+            return exc.UnknownReference(f"No account with id {missing[0]}.")
+        return exc.CurrencyMismatch("A posting's currency differs from its account's currency.")
+    if sqlstate == "23503":
+        return exc.UnknownReference("An account, fund or entry named in the request does not exist.")
+    if sqlstate in ("23514", "23502", "22003"):
+        return exc.ValidationFailed(message)
+    if sqlstate == "P0001" and "pgtrigger" in message:
+        return exc.AppendOnly()
+    raise error
+
+
+# --- funds and accounts -----------------------------------------------------
+
+
+@transaction.atomic
+def fund_create(*, code: str, name: str, restricted: bool = False, description: str = "") -> Fund:
+    fund = Fund(code=code, name=name, restricted=restricted, description=description)
+    fund.full_clean()
+    fund.save()
+    return fund
+
+
+@transaction.atomic
+def account_create(
+    *,
+    code: str,
+    name: str,
+    type: str,
+    currency: str,
+    role: str | None = None,
+    floor: int | None = None,
+) -> Account:
+    currency_check(currency)
+    if type not in AccountType.values:
+        raise exc.ValidationFailed(f"Unknown account type '{type}'.")
+    account = Account(code=code, name=name, type=type, currency=currency, role=role, floor=floor)
+    account.full_clean()
+    account.save()
+    return account
+
+
+# The default chart of a mutual-aid fund: (role, number, name, type, floor).
+DEFAULT_CHART = (
+    (AccountRole.STRIPE_CLEARING, "1010", "Stripe clearing", AccountType.ASSET, None),
+    (AccountRole.BANK, "1020", "Bank", AccountType.ASSET, 0),
+    (AccountRole.GRANTS_PAYABLE, "2010", "Grants payable", AccountType.LIABILITY, None),
+    (AccountRole.NET_ASSETS, "3000", "Net assets", AccountType.NET_ASSETS, None),
+    (AccountRole.FUND_TRANSFERS, "3100", "Transfers between funds", AccountType.NET_ASSETS, None),
+    (AccountRole.FX_TRADING, "3900", "Currency trading", AccountType.NET_ASSETS, None),
+    (AccountRole.DONATIONS_INCOME, "4000", "Donations income", AccountType.INCOME, None),
+    (AccountRole.PROCESSING_FEES, "5010", "Payment processing fees", AccountType.EXPENSE, None),
+    (AccountRole.GRANTS_EXPENSE, "5100", "Grants expense", AccountType.EXPENSE, None),
+)
+
+
+@transaction.atomic
+def chart_of_accounts_create(*, currencies: Sequence[str]) -> list[Account]:
+    """Create the general fund and the default chart in each currency; safe to run again."""
+    Fund.objects.get_or_create(
+        code=GENERAL_FUND_CODE, defaults={"name": "General fund", "restricted": False}
+    )
+    accounts = []
+    for currency in currencies:
+        currency_check(currency)
+        for role, number, name, type_, floor in DEFAULT_CHART:
+            account, _ = Account.objects.get_or_create(
+                role=role,
+                currency=currency,
+                defaults={
+                    "code": f"{number}-{currency}",
+                    "name": f"{name} ({currency})",
+                    "type": type_,
+                    "floor": floor,
+                },
+            )
+            accounts.append(account)
+    return accounts
+
+
+# --- posting ----------------------------------------------------------------
+
+
+def entry_post(spec: EntrySpec) -> PostedEntry:
+    """Post one balanced entry, or return the first one posted under the same key.
+
+    The same key with different content raises IdempotencyConflict. All checks
+    run in PostgreSQL too, so a rejected entry writes nothing.
+    """
+    legs = check_entry_spec(spec)
+    with _database_errors(legs), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT entry_id, replayed FROM ledger_post_entry"
+            "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb)",
+            [
+                spec.idempotency_key,
+                _request_hash(spec, legs),
+                spec.date,
+                str(spec.kind),
+                spec.memo,
+                spec.source.type if spec.source else "",
+                spec.source.id if spec.source else "",
+                spec.reverses_id,
+                spec.fx.rate if spec.fx else None,
+                spec.fx.source if spec.fx else "",
+                spec.created_by_id,
+                json.dumps(_legs_json(legs)),
+            ],
+        )
+        entry_id, replayed = cursor.fetchone()
+    return PostedEntry(entry_id=entry_id, replayed=replayed)
+
+
+def entries_post_bulk(specs: Sequence[EntrySpec]) -> list[PostedEntry]:
+    """Post many entries in one transaction and one statement, with every check kept."""
+    if not specs:
+        return []
+    if len({s.idempotency_key for s in specs}) != len(specs):
+        raise exc.ValidationFailed("Idempotency keys must be distinct within one bulk post.")
+    payload = []
+    all_legs: list[PostingSpec] = []
+    for spec in specs:
+        legs = check_entry_spec(spec)
+        all_legs.extend(legs)
+        payload.append(
+            {
+                "key": str(spec.idempotency_key),
+                "request_hash": _request_hash(spec, legs).hex(),
+                "date": spec.date.isoformat(),
+                "kind": str(spec.kind),
+                "memo": spec.memo,
+                "source_type": spec.source.type if spec.source else "",
+                "source_id": spec.source.id if spec.source else "",
+                "reverses_id": spec.reverses_id,
+                "fx_rate": str(spec.fx.rate) if spec.fx else None,
+                "fx_rate_source": spec.fx.source if spec.fx else "",
+                "created_by": spec.created_by_id,
+                "postings": _legs_json(legs),
+            }
+        )
+    with _database_errors(all_legs), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT idempotency_key, entry_id, replayed FROM ledger_post_entries(%s::jsonb)",
+            [json.dumps(payload)],
+        )
+        rows = cursor.fetchall()
+    return [PostedEntry(entry_id=entry_id, replayed=replayed) for _key, entry_id, replayed in rows]
+
+
+def entry_reverse(
+    *,
+    entry_id: int,
+    idempotency_key: uuid.UUID,
+    date: datetime.date | None = None,
+    memo: str = "",
+    created_by_id: int | None = None,
+) -> PostedEntry:
+    """Post the mirror image of an entry; an entry can be reversed once."""
+    try:
+        original = Entry.objects.get(pk=entry_id)
+    except Entry.DoesNotExist:
+        raise exc.EntryNotFound(f"No entry with id {entry_id}.") from None
+    legs = tuple(
+        PostingSpec(account_id=p.account_id, fund_id=p.fund_id, currency=p.currency, amount=-p.amount)
+        for p in original.postings.all()
+    )
+    spec = EntrySpec(
+        idempotency_key=idempotency_key,
+        postings=legs,
+        date=date or datetime.date.today(),
+        kind=EntryKind.REVERSAL,
+        memo=memo or f"Reversal of entry {original.pk}",
+        source=SourceRef(type=original.source_type, id=original.source_id)
+        if original.source_type
+        else None,
+        fx=FxRate(rate=original.fx_rate, source=original.fx_rate_source) if original.fx_rate else None,
+        reverses_id=original.pk,
+        created_by_id=created_by_id,
+    )
+    return entry_post(spec)
+
+
+def _account_for(role: str, currency: str) -> Account:
+    try:
+        return Account.objects.get(role=role, currency=currency)
+    except Account.DoesNotExist:
+        raise exc.UnknownReference(f"The chart has no {role} account in {currency}.") from None
+
+
+def fund_transfer(
+    *,
+    idempotency_key: uuid.UUID,
+    from_fund_id: int,
+    to_fund_id: int,
+    account_id: int,
+    amount: int,
+    date: datetime.date,
+    memo: str = "",
+    created_by_id: int | None = None,
+) -> PostedEntry:
+    """Move money held in one account from one fund to another (e.g. a release from restriction).
+
+    Each fund balances on its own: the money leaves `account_id` in the source
+    fund and arrives in the destination fund, through the transfers account.
+    """
+    if from_fund_id == to_fund_id:
+        raise exc.ValidationFailed("A transfer needs two different funds.")
+    if type(amount) is not int or amount <= 0:
+        raise exc.InvalidAmount("A transfer amount is a positive number of minor units.")
+    try:
+        account = Account.objects.get(pk=account_id)
+    except Account.DoesNotExist:
+        raise exc.UnknownReference(f"No account with id {account_id}.") from None
+    transfers = _account_for(AccountRole.FUND_TRANSFERS, account.currency)
+    cur = account.currency
+    legs = (
+        PostingSpec(account.pk, from_fund_id, cur, -amount),
+        PostingSpec(transfers.pk, from_fund_id, cur, amount),
+        PostingSpec(account.pk, to_fund_id, cur, amount),
+        PostingSpec(transfers.pk, to_fund_id, cur, -amount),
+    )
+    return entry_post(
+        EntrySpec(
+            idempotency_key=idempotency_key,
+            postings=legs,
+            date=date,
+            kind=EntryKind.FUND_TRANSFER,
+            memo=memo,
+            created_by_id=created_by_id,
+        )
+    )
+
+
+def currency_convert(
+    *,
+    idempotency_key: uuid.UUID,
+    fund_id: int,
+    from_account_id: int,
+    to_account_id: int,
+    from_amount: int,
+    to_amount: int,
+    rate_source: str,
+    rate: Decimal | None = None,
+    source: SourceRef | None = None,
+    date: datetime.date,
+    memo: str = "",
+    created_by_id: int | None = None,
+) -> PostedEntry:
+    """Convert money between currencies through per-currency trading accounts.
+
+    Each currency balances on its own (Selinger's method); the trading
+    accounts' balances show the gain or loss. The rate defaults to the one the
+    two amounts imply, in major units.
+    """
+    from ledger.money import to_decimal
+
+    if type(from_amount) is not int or type(to_amount) is not int or from_amount <= 0 or to_amount <= 0:
+        raise exc.InvalidAmount("Conversion amounts are positive numbers of minor units.")
+    accounts = {a.pk: a for a in Account.objects.filter(pk__in=[from_account_id, to_account_id])}
+    if from_account_id not in accounts or to_account_id not in accounts:
+        raise exc.UnknownReference("Both accounts of a conversion must exist.")
+    src, dst = accounts[from_account_id], accounts[to_account_id]
+    if src.currency == dst.currency:
+        raise exc.ValidationFailed("A conversion needs two different currencies.")
+    if rate is None:
+        implied = to_decimal(to_amount, dst.currency) / to_decimal(from_amount, src.currency)
+        rate = implied.quantize(Decimal("1e-12"))
+    src_trading = _account_for(AccountRole.FX_TRADING, src.currency)
+    dst_trading = _account_for(AccountRole.FX_TRADING, dst.currency)
+    legs = (
+        PostingSpec(src.pk, fund_id, src.currency, -from_amount),
+        PostingSpec(src_trading.pk, fund_id, src.currency, from_amount),
+        PostingSpec(dst_trading.pk, fund_id, dst.currency, -to_amount),
+        PostingSpec(dst.pk, fund_id, dst.currency, to_amount),
+    )
+    return entry_post(
+        EntrySpec(
+            idempotency_key=idempotency_key,
+            postings=legs,
+            date=date,
+            kind=EntryKind.FX_CONVERSION,
+            memo=memo,
+            source=source,
+            fx=FxRate(rate=rate, source=rate_source),
+            created_by_id=created_by_id,
+        )
+    )
+
+
+# --- periods ----------------------------------------------------------------
+
+
+def period_close(
+    *, start_date: datetime.date, end_date: datetime.date, closed_by_id: int | None = None
+) -> ClosedPeriod:
+    """Close a period for good: no entry may be dated inside it afterwards.
+
+    Takes a SHARE lock on entries so that no posting in flight can commit an
+    entry into the period after it is closed.
+    """
+    if start_date > end_date:
+        raise exc.ValidationFailed("A period starts on or before its end.")
+    with _database_errors(), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("LOCK TABLE ledger_entry IN SHARE MODE")
+        return ClosedPeriod.objects.create(
+            start_date=start_date, end_date=end_date, closed_by_id=closed_by_id
+        )
+
+
+# --- the hash chain ---------------------------------------------------------
+
+
+def ledger_seal(*, wait: bool = True, batch_size: int | None = None) -> SealResult:
+    """Give committed, unsealed entries their sequence numbers and chain hashes.
+
+    Runs under a transaction-level advisory lock so there is one sealer at a
+    time; with wait=False it returns at once when another sealer holds it.
+    Seals in batches until nothing committed is left unsealed.
+    """
+    batch_size = batch_size or settings.LEDGER_SEAL_BATCH_SIZE
+    total = 0
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            if wait:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SEAL_LOCK_KEY])
+            else:
+                cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [SEAL_LOCK_KEY])
+                if not cursor.fetchone()[0]:
+                    return SealResult(total, *chain_head())
+            sealed, more = _seal_batch(cursor, batch_size)
+            total += sealed
+        if not more:
+            return SealResult(total, *chain_head())
+
+
+def _seal_batch(cursor, batch_size: int) -> tuple[int, bool]:  # noqa: ANN001
+    """Seal one batch; must run under the sealer's advisory lock."""
+    # Every transaction older than this snapshot's xmin has finished, so once
+    # this batch is sealed no entry of theirs can still appear unsealed.
+    cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+    xmin = cursor.fetchone()[0]
+    cursor.execute(
+        "INSERT INTO ledger_sealerstate (id, txid_horizon) VALUES (1, 0) ON CONFLICT DO NOTHING"
+    )
+    cursor.execute("SELECT txid_horizon FROM ledger_sealerstate WHERE id = 1 FOR UPDATE")
+    horizon = cursor.fetchone()[0]
+    cursor.execute(
+        f"SELECT {ENTRY_COLUMNS} FROM ledger_entry e WHERE e.txid >= %s "
+        "AND NOT EXISTS (SELECT 1 FROM ledger_seal s WHERE s.entry_id = e.id) "
+        "ORDER BY e.id LIMIT %s",
+        [horizon, batch_size],
+    )
+    entries = cursor.fetchall()
+    if entries:
+        ids = [row[0] for row in entries]
+        cursor.execute(
+            f"SELECT {POSTING_COLUMNS} FROM ledger_posting WHERE entry_id = ANY(%s) "
+            "ORDER BY entry_id, leg_no",
+            [ids],
+        )
+        postings: dict[int, list] = defaultdict(list)
+        for row in cursor.fetchall():
+            postings[row[0]].append(row)
+        cursor.execute("SELECT seq, hash FROM ledger_seal ORDER BY seq DESC LIMIT 1")
+        head = cursor.fetchone()
+        seq, prev = (head[0], bytes(head[1])) if head else (0, ZERO_HASH)
+        seals = []
+        for row in entries:
+            seq += 1
+            digest = entry_digest(seq=seq, prev_hash=prev, entry=row, postings=postings[row[0]])
+            seals.append((row[0], seq, prev, digest))
+            prev = digest
+        cursor.executemany(
+            "INSERT INTO ledger_seal (entry_id, seq, prev_hash, hash) VALUES (%s, %s, %s, %s)", seals
+        )
+    more = len(entries) == batch_size
+    if not more and xmin > horizon:
+        cursor.execute("UPDATE ledger_sealerstate SET txid_horizon = %s WHERE id = 1", [xmin])
+    return len(entries), more

@@ -1,0 +1,129 @@
+"""Recompute the hash chain and every balance; report the first break."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+
+from ledger.chain import ENTRY_COLUMNS, POSTING_COLUMNS, ZERO_HASH, entry_digest
+
+CHUNK = 5000
+
+
+@dataclass
+class VerificationReport:
+    head_seq: int = 0
+    head_hash: bytes = ZERO_HASH
+    entries_checked: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def ledger_verify() -> VerificationReport:
+    """Walk the chain in sequence order and recompute every hash, then every balance.
+
+    Runs in one REPEATABLE READ snapshot when it opens its own transaction so
+    the chain and the balances are read at the same instant.
+    """
+    report = VerificationReport()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.in_atomic_block and len(connection.savepoint_ids) == 0:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        _verify_chain(cursor, report)
+        _verify_entries_sealed(cursor, report)
+        _verify_balances(cursor, report)
+    return report
+
+
+def _verify_chain(cursor, report: VerificationReport) -> None:  # noqa: ANN001
+    expected_seq, prev = 0, ZERO_HASH
+    last_seq = 0
+    while True:
+        cursor.execute(
+            f"SELECT s.seq, s.prev_hash, s.hash, e.id IS NOT NULL, "
+            f"{', '.join('e.' + c.strip() for c in ENTRY_COLUMNS.split(','))} "
+            "FROM ledger_seal s LEFT JOIN ledger_entry e ON e.id = s.entry_id "
+            "WHERE s.seq > %s ORDER BY s.seq LIMIT %s",
+            [last_seq, CHUNK],
+        )
+        rows = cursor.fetchall()
+        if not rows:
+            break
+        entry_ids = [row[4] for row in rows if row[3]]
+        cursor.execute(
+            f"SELECT {POSTING_COLUMNS} FROM ledger_posting WHERE entry_id = ANY(%s) "
+            "ORDER BY entry_id, leg_no",
+            [entry_ids],
+        )
+        postings: dict[int, list] = defaultdict(list)
+        for posting in cursor.fetchall():
+            postings[posting[0]].append(posting)
+        for seq, prev_hash, stored_hash, entry_exists, *entry in rows:
+            expected_seq += 1
+            prev_hash, stored_hash = bytes(prev_hash), bytes(stored_hash)
+            if seq != expected_seq:
+                report.problems.append(f"seal sequence jumps from {expected_seq - 1} to {seq}")
+                return
+            if not entry_exists:
+                report.problems.append(f"seal {seq}: its entry has been deleted")
+                return
+            entry_id = entry[0]
+            if prev_hash != prev:
+                report.problems.append(
+                    f"seal {seq} (entry {entry_id}): previous-hash link broken (reordered or removed seal)"
+                )
+                return
+            legs = postings[entry_id]
+            if [leg[1] for leg in legs] != list(range(1, entry[10] + 1)):
+                report.problems.append(f"seal {seq} (entry {entry_id}): postings missing or added")
+                return
+            digest = entry_digest(seq=seq, prev_hash=prev, entry=entry, postings=legs)
+            if digest != stored_hash:
+                report.problems.append(
+                    f"seal {seq} (entry {entry_id}): hash mismatch, the entry or its postings were altered"
+                )
+                return
+            prev = digest
+            report.entries_checked += 1
+            report.head_seq, report.head_hash = seq, digest
+        last_seq = rows[-1][0]
+
+
+def _verify_entries_sealed(cursor, report: VerificationReport) -> None:  # noqa: ANN001
+    cursor.execute(
+        "SELECT e.id FROM ledger_entry e WHERE NOT EXISTS "
+        "(SELECT 1 FROM ledger_seal s WHERE s.entry_id = e.id) ORDER BY e.id LIMIT 1"
+    )
+    row = cursor.fetchone()
+    if row:
+        report.problems.append(f"entry {row[0]} is not sealed (run the sealer first)")
+
+
+def _verify_balances(cursor, report: VerificationReport) -> None:  # noqa: ANN001
+    cursor.execute(
+        """
+        SELECT coalesce(p.account_id, b.account_id), coalesce(p.fund_id, b.fund_id),
+               coalesce(p.total, 0), coalesce(b.balance, 0)
+          FROM (SELECT account_id, fund_id, sum(amount) AS total
+                  FROM ledger_posting GROUP BY account_id, fund_id) p
+          FULL JOIN ledger_balance b ON b.account_id = p.account_id AND b.fund_id = p.fund_id
+         WHERE coalesce(p.total, 0) <> coalesce(b.balance, 0)
+         ORDER BY 1, 2 LIMIT 5
+        """
+    )
+    for account_id, fund_id, total, balance in cursor.fetchall():
+        report.problems.append(
+            f"account {account_id} fund {fund_id}: stored balance {balance} "
+            f"but postings sum to {total}"
+        )
+    cursor.execute(
+        """
+        SELECT currency, fund_id, sum(amount) FROM ledger_posting
+         GROUP BY currency, fund_id HAVING sum(amount) <> 0 ORDER BY 1, 2 LIMIT 5
+        """
+    )
+    for currency, fund_id, total in cursor.fetchall():
+        report.problems.append(f"trial balance of fund {fund_id} in {currency} is off by {total}")

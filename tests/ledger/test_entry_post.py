@@ -1,0 +1,68 @@
+"""Posting entries through the service: balances, idempotency, validation."""
+
+import uuid
+
+import pytest
+
+from ledger import exceptions as exc
+from ledger.models import Entry, Posting
+from ledger.selectors import account_balance
+from ledger.services import EntrySpec, PostingSpec, entry_post
+
+
+def test_a_balanced_entry_moves_both_balances(chart):
+    clearing, income = chart.account("stripe_clearing"), chart.account("donations_income")
+    posted = entry_post(chart.transfer(clearing, income, 2500))
+    assert not posted.replayed
+    assert account_balance(account_id=clearing.pk) == 2500
+    assert account_balance(account_id=income.pk) == -2500
+    assert Posting.objects.filter(entry_id=posted.entry_id).count() == 2
+
+
+def test_the_same_key_and_request_replays_the_first_entry_and_writes_nothing(chart):
+    clearing, income = chart.account("stripe_clearing"), chart.account("donations_income")
+    spec = chart.transfer(clearing, income, 2500)
+    first = entry_post(spec)
+    again = entry_post(spec)
+    assert again.entry_id == first.entry_id and again.replayed
+    assert Entry.objects.count() == 1
+    assert account_balance(account_id=clearing.pk) == 2500
+
+
+def test_the_same_key_with_other_content_is_a_conflict(chart):
+    clearing, income = chart.account("stripe_clearing"), chart.account("donations_income")
+    key = uuid.uuid4()
+    entry_post(chart.transfer(clearing, income, 2500, key=key))
+    with pytest.raises(exc.IdempotencyConflict):
+        entry_post(chart.transfer(clearing, income, 2600, key=key))
+    assert Entry.objects.count() == 1
+
+
+def test_an_unbalanced_entry_is_refused_before_it_reaches_the_database(chart):
+    clearing, income = chart.account("stripe_clearing"), chart.account("donations_income")
+    spec = EntrySpec(
+        idempotency_key=uuid.uuid4(),
+        postings=(
+            PostingSpec(clearing.pk, chart.general.pk, "EUR", 100),
+            PostingSpec(income.pk, chart.general.pk, "EUR", -99),
+        ),
+        date=chart.transfer(clearing, income, 1).date,
+    )
+    with pytest.raises(exc.UnbalancedEntry):
+        entry_post(spec)
+    assert Entry.objects.count() == 0
+
+
+def test_a_posting_in_another_currency_than_its_account_is_refused(chart):
+    clearing_eur, income_usd = chart.account("stripe_clearing"), chart.account("donations_income", "USD")
+    spec = EntrySpec(
+        idempotency_key=uuid.uuid4(),
+        postings=(
+            PostingSpec(clearing_eur.pk, chart.general.pk, "USD", 100),
+            PostingSpec(income_usd.pk, chart.general.pk, "USD", -100),
+        ),
+        date=chart.transfer(clearing_eur, income_usd, 1).date,
+    )
+    with pytest.raises(exc.CurrencyMismatch):
+        entry_post(spec)
+    assert Entry.objects.count() == 0
