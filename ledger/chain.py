@@ -3,8 +3,9 @@
 import datetime
 import hashlib
 import json
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any, Sequence
+from typing import Any
 
 ZERO_HASH = bytes(32)
 

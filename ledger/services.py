@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 from ledger import exceptions as exc
 from ledger.chain import ENTRY_COLUMNS, POSTING_COLUMNS, ZERO_HASH, entry_digest
@@ -350,7 +350,7 @@ def entry_reverse(
     spec = EntrySpec(
         idempotency_key=idempotency_key,
         postings=legs,
-        date=date or datetime.date.today(),
+        date=date or timezone.localdate(),
         kind=EntryKind.REVERSAL,
         memo=memo or f"Reversal of entry {original.pk}",
         source=SourceRef(type=original.source_type, id=original.source_id)

@@ -12,7 +12,7 @@ TODAY = datetime.date(2026, 11, 20)
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _flush_despite_append_only(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN202
+def _flush_despite_append_only(django_db_setup, django_db_blocker):
     """Let transactional tests empty the database between tests.
 
     Ledger tables refuse TRUNCATE through their triggers; a test database is
@@ -23,7 +23,7 @@ def _flush_despite_append_only(django_db_setup, django_db_blocker):  # noqa: ANN
 
     original = DatabaseOperations.execute_sql_flush
 
-    def execute_sql_flush(self, sql_list):  # noqa: ANN001, ANN202
+    def execute_sql_flush(self, sql_list):
         with self.connection.cursor() as cursor:
             cursor.execute("SET session_replication_role = replica")
         try:
@@ -70,5 +70,5 @@ class Chart:
 
 
 @pytest.fixture
-def chart(db) -> Chart:  # noqa: ANN001
+def chart(db) -> Chart:
     return Chart()
