@@ -98,9 +98,7 @@ class Account(models.Model):
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(condition=CURRENCY_CODE, name="account_currency_iso"),
-            models.CheckConstraint(
-                condition=Q(type__in=AccountType.values), name="account_type_valid"
-            ),
+            models.CheckConstraint(condition=Q(type__in=AccountType.values), name="account_type_valid"),
             models.UniqueConstraint(fields=["id", "currency"], name="account_id_currency"),
             models.UniqueConstraint(
                 fields=["role", "currency"],

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
 from ledger import exceptions as exc
 from ledger.chain import ENTRY_COLUMNS, POSTING_COLUMNS, ZERO_HASH, entry_digest
@@ -145,8 +146,13 @@ def _request_hash(spec: EntrySpec, legs: list[PostingSpec]) -> bytes:
 
 def _legs_json(legs: list[PostingSpec]) -> list[dict]:
     return [
-        {"leg_no": i, "account_id": p.account_id, "fund_id": p.fund_id, "currency": p.currency,
-         "amount": p.amount}
+        {
+            "leg_no": i,
+            "account_id": p.account_id,
+            "fund_id": p.fund_id,
+            "currency": p.currency,
+            "amount": p.amount,
+        }
         for i, p in enumerate(legs, start=1)
     ]
 
@@ -240,9 +246,7 @@ DEFAULT_CHART = (
 @transaction.atomic
 def chart_of_accounts_create(*, currencies: Sequence[str]) -> list[Account]:
     """Create the general fund and the default chart in each currency; safe to run again."""
-    Fund.objects.get_or_create(
-        code=GENERAL_FUND_CODE, defaults={"name": "General fund", "restricted": False}
-    )
+    Fund.objects.get_or_create(code=GENERAL_FUND_CODE, defaults={"name": "General fund", "restricted": False})
     accounts = []
     for currency in currencies:
         currency_check(currency)
@@ -353,9 +357,7 @@ def entry_reverse(
         date=date or timezone.localdate(),
         kind=EntryKind.REVERSAL,
         memo=memo or f"Reversal of entry {original.pk}",
-        source=SourceRef(type=original.source_type, id=original.source_id)
-        if original.source_type
-        else None,
+        source=SourceRef(type=original.source_type, id=original.source_id) if original.source_type else None,
         fx=FxRate(rate=original.fx_rate, source=original.fx_rate_source) if original.fx_rate else None,
         reverses_id=original.pk,
         created_by_id=created_by_id,
@@ -523,9 +525,7 @@ def _seal_batch(cursor, batch_size: int) -> tuple[int, bool]:  # noqa: ANN001
     # this batch is sealed no entry of theirs can still appear unsealed.
     cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
     xmin = cursor.fetchone()[0]
-    cursor.execute(
-        "INSERT INTO ledger_sealerstate (id, txid_horizon) VALUES (1, 0) ON CONFLICT DO NOTHING"
-    )
+    cursor.execute("INSERT INTO ledger_sealerstate (id, txid_horizon) VALUES (1, 0) ON CONFLICT DO NOTHING")
     cursor.execute("SELECT txid_horizon FROM ledger_sealerstate WHERE id = 1 FOR UPDATE")
     horizon = cursor.fetchone()[0]
     cursor.execute(

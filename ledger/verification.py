@@ -116,8 +116,7 @@ def _verify_balances(cursor, report: VerificationReport) -> None:  # noqa: ANN00
     )
     for account_id, fund_id, total, balance in cursor.fetchall():
         report.problems.append(
-            f"account {account_id} fund {fund_id}: stored balance {balance} "
-            f"but postings sum to {total}"
+            f"account {account_id} fund {fund_id}: stored balance {balance} but postings sum to {total}"
         )
     cursor.execute(
         """
