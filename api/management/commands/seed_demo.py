@@ -1,0 +1,175 @@
+"""Load the demo: chart of accounts, funds, one user per role, and a month of activity."""
+
+import datetime
+import uuid
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from rest_framework.authtoken.models import Token
+
+from api.roles import Role, roles_ensure, user_role_assign
+from ledger.api import (
+    EntrySpec,
+    PostingSpec,
+    SourceRef,
+    currency_convert,
+    entry_post,
+    fund_transfer,
+    ledger_seal,
+)
+from ledger.models import Account, AccountRole, EntryKind, Fund
+from ledger.services import chart_of_accounts_create, fund_create
+
+DEMO_NAMESPACE = uuid.UUID("6f1c2a52-3a5e-4a7b-9d4c-7a1d0e6b2c11")
+DEMO_USERS = (
+    ("demo-admin", Role.ADMIN),
+    ("demo-treasurer", Role.TREASURER),
+    ("demo-treasurer-2", Role.TREASURER),
+    ("demo-auditor", Role.AUDITOR),
+    ("demo-reviewer", Role.REVIEWER),
+    ("demo-donor", Role.DONOR),
+    ("demo-requester", Role.REQUESTER),
+)
+
+
+def _key(name: str) -> uuid.UUID:
+    """Deterministic idempotency keys: running the seed twice replays, never duplicates."""
+    return uuid.uuid5(DEMO_NAMESPACE, name)
+
+
+class Command(BaseCommand):
+    help = "Create demo funds, users (printing their API tokens) and ledger activity; safe to rerun."
+
+    def handle(self, *args: object, **options: object) -> None:
+        with transaction.atomic():
+            roles_ensure()
+            tokens = self._users()
+            funds = self._funds()
+            self._activity(funds)
+        result = ledger_seal(wait=True)
+        self.stdout.write("demo users (password = username) and API tokens:")
+        for username, role, token in tokens:
+            self.stdout.write(f"  {username:18} {role:10} Authorization: Token {token}")
+        self.stdout.write(f"ledger sealed up to sequence {result.head_seq} ({result.head_hash.hex()[:16]}…)")
+
+    def _users(self) -> list[tuple[str, str, str]]:
+        user_model = get_user_model()
+        rows = []
+        for username, role in DEMO_USERS:
+            user, created = user_model.objects.get_or_create(username=username)
+            if created:
+                user.set_password(username)
+                user.is_staff = role == Role.ADMIN
+                user.is_superuser = role == Role.ADMIN
+                user.save()
+            user_role_assign(user=user, role=role)
+            token, _ = Token.objects.get_or_create(user=user)
+            rows.append((username, str(role), token.key))
+        return rows
+
+    def _funds(self) -> dict[str, Fund]:
+        chart_of_accounts_create(currencies=["EUR", "USD", "GBP"])
+        for code, name in (
+            ("rent-relief", "Rent relief"),
+            ("trans-healthcare", "Trans healthcare"),
+        ):
+            if not Fund.objects.filter(code=code).exists():
+                fund_create(code=code, name=name, restricted=True)
+        return {f.code: f for f in Fund.objects.all()}
+
+    def _activity(self, funds: dict[str, Fund]) -> None:
+        def acct(role: str, currency: str) -> Account:
+            return Account.objects.get(role=role, currency=currency)
+
+        start = datetime.date(2026, 10, 1)
+        contributions = [
+            # (day, fund, currency, gross, fee) in minor units
+            (1, "rent-relief", "EUR", 5000, 175),
+            (2, "general", "USD", 2500, 103),
+            (3, "trans-healthcare", "GBP", 10000, 170),
+            (5, "rent-relief", "EUR", 12000, 193),
+            (8, "trans-healthcare", "EUR", 3000, 130),
+            (12, "general", "EUR", 20000, 305),
+            (15, "rent-relief", "USD", 7500, 248),
+        ]
+        for n, (day, fund, cur, gross, fee) in enumerate(contributions, start=1):
+            f = funds[fund]
+            entry_post(
+                EntrySpec(
+                    idempotency_key=_key(f"contribution-{n}"),
+                    postings=(
+                        PostingSpec(acct(AccountRole.STRIPE_CLEARING, cur).pk, f.pk, cur, gross - fee),
+                        PostingSpec(acct(AccountRole.PROCESSING_FEES, cur).pk, f.pk, cur, fee),
+                        PostingSpec(acct(AccountRole.DONATIONS_INCOME, cur).pk, f.pk, cur, -gross),
+                    ),
+                    date=start + datetime.timedelta(days=day),
+                    kind=EntryKind.CONTRIBUTION,
+                    memo="Card donation",
+                    source=SourceRef(type="demo.contribution", id=f"DEMO-{n:04d}"),
+                )
+            )
+        # Stripe paid the EUR clearing balance out to the bank.
+        for fund, amount in (("rent-relief", 16632), ("general", 19695), ("trans-healthcare", 2870)):
+            f = funds[fund]
+            entry_post(
+                EntrySpec(
+                    idempotency_key=_key(f"stripe-payout-{fund}"),
+                    postings=(
+                        PostingSpec(acct(AccountRole.BANK, "EUR").pk, f.pk, "EUR", amount),
+                        PostingSpec(acct(AccountRole.STRIPE_CLEARING, "EUR").pk, f.pk, "EUR", -amount),
+                    ),
+                    date=start + datetime.timedelta(days=16),
+                    kind=EntryKind.MANUAL,
+                    memo="Stripe payout to bank",
+                    source=SourceRef(type="demo.stripe_payout", id=f"po_demo_{fund}"),
+                )
+            )
+        currency_convert(
+            idempotency_key=_key("fx-usd-eur"),
+            fund_id=funds["rent-relief"].pk,
+            from_account_id=acct(AccountRole.STRIPE_CLEARING, "USD").pk,
+            to_account_id=acct(AccountRole.BANK, "EUR").pk,
+            from_amount=7252,
+            to_amount=6671,
+            rate_source="treasurer",
+            date=start + datetime.timedelta(days=17),
+            memo="USD donations converted for rent grants",
+        )
+        fund_transfer(
+            idempotency_key=_key("release-general-to-rent"),
+            from_fund_id=funds["general"].pk,
+            to_fund_id=funds["rent-relief"].pk,
+            account_id=acct(AccountRole.BANK, "EUR").pk,
+            amount=5000,
+            date=start + datetime.timedelta(days=18),
+            memo="Board decision: top up rent relief",
+        )
+        for n, (fund, amount) in enumerate((("rent-relief", 15000), ("trans-healthcare", 2500)), start=1):
+            f = funds[fund]
+            entry_post(
+                EntrySpec(
+                    idempotency_key=_key(f"grant-{n}"),
+                    postings=(
+                        PostingSpec(acct(AccountRole.GRANTS_EXPENSE, "EUR").pk, f.pk, "EUR", amount),
+                        PostingSpec(acct(AccountRole.GRANTS_PAYABLE, "EUR").pk, f.pk, "EUR", -amount),
+                    ),
+                    date=start + datetime.timedelta(days=20),
+                    kind=EntryKind.GRANT,
+                    memo="Grant approved",
+                    source=SourceRef(type="demo.grant", id=f"GR-DEMO-{n:03d}"),
+                )
+            )
+            entry_post(
+                EntrySpec(
+                    idempotency_key=_key(f"payout-{n}"),
+                    postings=(
+                        PostingSpec(acct(AccountRole.GRANTS_PAYABLE, "EUR").pk, f.pk, "EUR", amount),
+                        PostingSpec(acct(AccountRole.BANK, "EUR").pk, f.pk, "EUR", -amount),
+                    ),
+                    date=start + datetime.timedelta(days=22),
+                    kind=EntryKind.PAYOUT,
+                    memo="Grant paid by bank transfer",
+                    source=SourceRef(type="demo.payout", id=f"PO-DEMO-{n:03d}"),
+                )
+            )
