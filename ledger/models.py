@@ -210,21 +210,25 @@ class Entry(models.Model):
                     RAISE EXCEPTION 'entry % does not balance per currency and fund', NEW.id
                         USING ERRCODE = '{SQLSTATE_UNBALANCED}';
                 END IF;
-                IF NEW.reverses_id IS NOT NULL AND EXISTS (
-                    (SELECT account_id, fund_id, currency, -amount FROM ledger_posting
-                      WHERE entry_id = NEW.reverses_id
-                     EXCEPT ALL
-                     SELECT account_id, fund_id, currency, amount FROM ledger_posting
-                      WHERE entry_id = NEW.id)
-                    UNION ALL
-                    (SELECT account_id, fund_id, currency, amount FROM ledger_posting
-                      WHERE entry_id = NEW.id
-                     EXCEPT ALL
-                     SELECT account_id, fund_id, currency, -amount FROM ledger_posting
-                      WHERE entry_id = NEW.reverses_id)
-                ) THEN
-                    RAISE EXCEPTION 'reversal % does not mirror entry %', NEW.id, NEW.reverses_id
-                        USING ERRCODE = '{SQLSTATE_REVERSAL}';
+                -- Nested, not "IS NOT NULL AND EXISTS": the executor would start the
+                -- whole mirror query (about a third of this trigger) for every entry.
+                IF NEW.reverses_id IS NOT NULL THEN
+                    IF EXISTS (
+                        (SELECT account_id, fund_id, currency, -amount FROM ledger_posting
+                          WHERE entry_id = NEW.reverses_id
+                         EXCEPT ALL
+                         SELECT account_id, fund_id, currency, amount FROM ledger_posting
+                          WHERE entry_id = NEW.id)
+                        UNION ALL
+                        (SELECT account_id, fund_id, currency, amount FROM ledger_posting
+                          WHERE entry_id = NEW.id
+                         EXCEPT ALL
+                         SELECT account_id, fund_id, currency, -amount FROM ledger_posting
+                          WHERE entry_id = NEW.reverses_id)
+                    ) THEN
+                        RAISE EXCEPTION 'reversal % does not mirror entry %', NEW.id, NEW.reverses_id
+                            USING ERRCODE = '{SQLSTATE_REVERSAL}';
+                    END IF;
                 END IF;
                 RETURN NULL;
                 """,
@@ -238,11 +242,19 @@ class Entry(models.Model):
 class Posting(models.Model):
     """One leg of an entry: signed amount (debit positive) in minor units."""
 
-    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="postings")
+    # The database references the entry and the account through the composite
+    # keys (entry_id, leg_count) and (account_id, currency) of migration 0002,
+    # and indexes them with posting_entry_leg and posting_account_id: plain
+    # foreign keys and indexes on top would only double the work of every insert.
+    entry = models.ForeignKey(
+        Entry, on_delete=models.PROTECT, related_name="postings", db_constraint=False, db_index=False
+    )
     leg_no = models.SmallIntegerField()
     leg_count = models.SmallIntegerField()
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings")
-    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="postings")
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="postings", db_constraint=False, db_index=False
+    )
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="postings", db_index=False)
     currency = models.CharField(max_length=3)
     amount = models.BigIntegerField()
 
@@ -264,8 +276,12 @@ class Posting(models.Model):
         triggers = [
             *_protect("posting"),
             # Balances follow postings in the same statement. Rows are created at
-            # zero and locked in (account, fund) order, so concurrent posters
-            # cannot deadlock and a floor CHECK sees the real new balance.
+            # zero with their account's floor when a pair is first posted to (the
+            # cheap EXISTS spares the usual case that INSERT). Then every row
+            # exists, so the upsert only ever takes its DO UPDATE branch: it locks
+            # and updates the rows in (account, fund) order, so concurrent posters
+            # cannot deadlock, and the floor CHECK sees the real new balance (the
+            # proposed row carries no floor, so its CHECK cannot trip).
             pgtrigger.Trigger(
                 name="posting_update_balances",
                 when=pgtrigger.After,
@@ -273,21 +289,23 @@ class Posting(models.Model):
                 level=pgtrigger.Statement,
                 referencing=pgtrigger.Referencing(new="new_rows"),
                 func="""
-                INSERT INTO ledger_balance (account_id, fund_id, currency, balance, floor)
-                SELECT n.account_id, n.fund_id, min(n.currency), 0, min(a.floor)
-                  FROM new_rows n JOIN ledger_account a ON a.id = n.account_id
-                 GROUP BY n.account_id, n.fund_id
-                 ORDER BY n.account_id, n.fund_id
-                ON CONFLICT (account_id, fund_id) DO NOTHING;
-                PERFORM 1 FROM ledger_balance b
-                  JOIN (SELECT DISTINCT account_id, fund_id FROM new_rows) d
-                    ON b.account_id = d.account_id AND b.fund_id = d.fund_id
-                 ORDER BY b.account_id, b.fund_id
-                   FOR UPDATE OF b;
-                UPDATE ledger_balance b SET balance = b.balance + d.delta
-                  FROM (SELECT account_id, fund_id, sum(amount) AS delta
-                          FROM new_rows GROUP BY account_id, fund_id) d
-                 WHERE b.account_id = d.account_id AND b.fund_id = d.fund_id;
+                IF EXISTS (SELECT 1 FROM new_rows n
+                            WHERE NOT EXISTS (SELECT 1 FROM ledger_balance b
+                                               WHERE b.account_id = n.account_id
+                                                 AND b.fund_id = n.fund_id)) THEN
+                    INSERT INTO ledger_balance (account_id, fund_id, currency, balance, floor)
+                    SELECT n.account_id, n.fund_id, min(n.currency), 0, min(a.floor)
+                      FROM new_rows n JOIN ledger_account a ON a.id = n.account_id
+                     GROUP BY n.account_id, n.fund_id
+                     ORDER BY n.account_id, n.fund_id
+                    ON CONFLICT (account_id, fund_id) DO NOTHING;
+                END IF;
+                INSERT INTO ledger_balance AS b (account_id, fund_id, currency, balance, floor)
+                SELECT account_id, fund_id, min(currency), sum(amount), NULL
+                  FROM new_rows
+                 GROUP BY account_id, fund_id
+                 ORDER BY account_id, fund_id
+                ON CONFLICT (account_id, fund_id) DO UPDATE SET balance = b.balance + EXCLUDED.balance;
                 RETURN NULL;
                 """,
             ),
@@ -300,7 +318,11 @@ class Posting(models.Model):
 class Balance(models.Model):
     """Running balance of one (account, fund): maintained by the database, read in O(1)."""
 
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="balances")
+    # References its account through (account_id, currency) (migration 0002);
+    # balance_account_fund indexes account_id.
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="balances", db_constraint=False, db_index=False
+    )
     fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="balances")
     currency = models.CharField(max_length=3)
     balance = models.BigIntegerField(default=0)

@@ -3,9 +3,10 @@
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import QuerySet, Sum
+from django.db.models import QuerySet
 
 from ledger.chain import ZERO_HASH
 from ledger.models import Account, AccountType, Balance, Entry, Fund
@@ -25,15 +26,24 @@ def entry_list() -> QuerySet[Entry]:
 
 
 def account_balance(*, account_id: int, fund_id: int | None = None) -> int:
-    """Balance in minor units (debit positive) from the maintained balance rows: O(1)."""
-    rows = Balance.objects.filter(account_id=account_id)
-    if fund_id is not None:
-        rows = rows.filter(fund_id=fund_id)
-    return rows.aggregate(total=Sum("balance"))["total"] or 0
+    """Balance in minor units (debit positive) from the maintained balance rows: O(1).
+
+    One indexed query on balance_account_fund; plain SQL, as the ORM's aggregate
+    would cost more than the query itself.
+    """
+    fund_filter = "AND fund_id = %s" if fund_id is not None else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(sum(balance), 0)::bigint FROM ledger_balance "
+            f"WHERE account_id = %s {fund_filter}",
+            [account_id] if fund_id is None else [account_id, fund_id],
+        )
+        return cursor.fetchone()[0]
 
 
-@dataclass(frozen=True)
-class TrialBalanceRow:
+class TrialBalanceRow(NamedTuple):
+    """One account's line; a named tuple, as building 10,000 frozen dataclasses took longer than the query."""
+
     account_id: int
     code: str
     name: str
@@ -56,14 +66,15 @@ def trial_balance(*, fund_id: int | None = None) -> list[TrialBalanceRow]:
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT a.id, a.code, a.name, a.type, a.currency, coalesce(sum(b.balance), 0)
+            SELECT a.id, a.code, a.name, a.type, a.currency, coalesce(b.total, 0)::bigint
               FROM ledger_account a
-              LEFT JOIN ledger_balance b ON b.account_id = a.id {fund_filter}
-             GROUP BY a.id ORDER BY a.code
+              LEFT JOIN (SELECT b.account_id, sum(b.balance) AS total FROM ledger_balance b
+                          WHERE true {fund_filter} GROUP BY b.account_id) b ON b.account_id = a.id
+             ORDER BY a.code
             """,
             [fund_id] if fund_id is not None else [],
         )
-        return [TrialBalanceRow(*row) for row in cursor.fetchall()]
+        return list(map(TrialBalanceRow._make, cursor.fetchall()))
 
 
 @dataclass(frozen=True)
@@ -201,3 +212,8 @@ def chain_head() -> tuple[int, bytes]:
         cursor.execute("SELECT seq, hash FROM ledger_seal ORDER BY seq DESC LIMIT 1")
         row = cursor.fetchone()
     return (row[0], bytes(row[1])) if row else (0, ZERO_HASH)
+
+
+def balance_list() -> QuerySet[Balance]:
+    """Maintained balance rows, one per (account, fund) ever posted to, in key order."""
+    return Balance.objects.order_by("account_id", "fund_id")

@@ -34,6 +34,7 @@ from ledger.selectors import chain_head
 
 GENERAL_FUND_CODE = "general"
 MAX_POSTINGS = 1000
+_ENTRY_KINDS = frozenset(EntryKind.values)  # EntryKind.values rebuilds its list on every call
 SEAL_LOCK_KEY = 0x7ADA_0001
 
 
@@ -100,7 +101,7 @@ def check_entry_spec(spec: EntrySpec) -> list[PostingSpec]:
         raise exc.ValidationFailed("The idempotency key must be a UUID.")
     if not isinstance(spec.date, datetime.date) or isinstance(spec.date, datetime.datetime):
         raise exc.ValidationFailed("The entry date must be a date.")
-    if spec.kind not in EntryKind.values:
+    if spec.kind not in _ENTRY_KINDS:
         raise exc.ValidationFailed(f"Unknown entry kind '{spec.kind}'.")
     if len(spec.memo) > 500:
         raise exc.ValidationFailed("The memo is longer than 500 characters.")
@@ -275,26 +276,38 @@ def entry_post(spec: EntrySpec) -> PostedEntry:
     run in PostgreSQL too, so a rejected entry writes nothing.
     """
     legs = check_entry_spec(spec)
-    with _database_errors(legs), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT entry_id, replayed FROM ledger_post_entry"
-            "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb)",
-            [
-                spec.idempotency_key,
-                _request_hash(spec, legs),
-                spec.date,
-                str(spec.kind),
-                spec.memo,
-                spec.source.type if spec.source else "",
-                spec.source.id if spec.source else "",
-                spec.reverses_id,
-                spec.fx.rate if spec.fx else None,
-                spec.fx.source if spec.fx else "",
-                spec.created_by_id,
-                json.dumps(_legs_json(legs)),
-            ],
-        )
-        entry_id, replayed = cursor.fetchone()
+    sql = (
+        "SELECT entry_id, replayed FROM ledger_post_entry"
+        "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb)"
+    )
+    params = [
+        spec.idempotency_key,
+        _request_hash(spec, legs),
+        spec.date,
+        str(spec.kind),
+        spec.memo,
+        spec.source.type if spec.source else "",
+        spec.source.id if spec.source else "",
+        spec.reverses_id,
+        spec.fx.rate if spec.fx else None,
+        spec.fx.source if spec.fx else "",
+        spec.created_by_id,
+        json.dumps(_legs_json(legs)),
+    ]
+    with _database_errors(legs):
+        if connection.in_atomic_block or not connection.get_autocommit():
+            # Inside the caller's transaction: a savepoint, so a refused entry
+            # leaves the caller's transaction usable.
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                entry_id, replayed = cursor.fetchone()
+        else:
+            # On its own, the one statement is the whole transaction (the function
+            # runs every deferred check before it returns): no BEGIN and COMMIT
+            # round trips, which cost as much as the posting itself.
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                entry_id, replayed = cursor.fetchone()
     return PostedEntry(entry_id=entry_id, replayed=replayed)
 
 
@@ -309,26 +322,30 @@ def entries_post_bulk(specs: Sequence[EntrySpec]) -> list[PostedEntry]:
     for spec in specs:
         legs = check_entry_spec(spec)
         all_legs.extend(legs)
-        payload.append(
-            {
-                "key": str(spec.idempotency_key),
-                "request_hash": _request_hash(spec, legs).hex(),
-                "date": spec.date.isoformat(),
-                "kind": str(spec.kind),
-                "memo": spec.memo,
-                "source_type": spec.source.type if spec.source else "",
-                "source_id": spec.source.id if spec.source else "",
-                "reverses_id": spec.reverses_id,
-                "fx_rate": str(spec.fx.rate) if spec.fx else None,
-                "fx_rate_source": spec.fx.source if spec.fx else "",
-                "created_by": spec.created_by_id,
-                "postings": _legs_json(legs),
-            }
-        )
+        document = {
+            "key": str(spec.idempotency_key),
+            "request_hash": _request_hash(spec, legs).hex(),
+            "date": spec.date.isoformat(),
+            "kind": str(spec.kind),
+            "postings": _legs_json(legs),
+        }
+        # Empty fields are left out (the function reads a missing key as empty or
+        # null): parsing the document is a good part of the server's work.
+        if spec.memo:
+            document["memo"] = spec.memo
+        if spec.source:
+            document["source_type"], document["source_id"] = spec.source.type, spec.source.id
+        if spec.reverses_id is not None:
+            document["reverses_id"] = spec.reverses_id
+        if spec.fx:
+            document["fx_rate"], document["fx_rate_source"] = str(spec.fx.rate), spec.fx.source
+        if spec.created_by_id is not None:
+            document["created_by"] = spec.created_by_id
+        payload.append(document)
     with _database_errors(all_legs), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT idempotency_key, entry_id, replayed FROM ledger_post_entries(%s::jsonb)",
-            [json.dumps(payload)],
+            [json.dumps(payload, separators=(",", ":"))],
         )
         rows = cursor.fetchall()
     return [PostedEntry(entry_id=entry_id, replayed=replayed) for _key, entry_id, replayed in rows]

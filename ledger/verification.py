@@ -43,7 +43,7 @@ def _verify_chain(cursor, report: VerificationReport) -> None:  # noqa: ANN001
     last_seq = 0
     while True:
         cursor.execute(
-            f"SELECT s.seq, s.prev_hash, s.hash, e.id IS NOT NULL, "
+            f"SELECT s.seq, s.prev_hash, s.hash, s.entry_id, e.id IS NOT NULL, "
             f"{', '.join('e.' + c.strip() for c in ENTRY_COLUMNS.split(','))} "
             "FROM ledger_seal s LEFT JOIN ledger_entry e ON e.id = s.entry_id "
             "WHERE s.seq > %s ORDER BY s.seq LIMIT %s",
@@ -52,7 +52,7 @@ def _verify_chain(cursor, report: VerificationReport) -> None:  # noqa: ANN001
         rows = cursor.fetchall()
         if not rows:
             break
-        entry_ids = [row[4] for row in rows if row[3]]
+        entry_ids = [row[5] for row in rows if row[4]]
         cursor.execute(
             f"SELECT {POSTING_COLUMNS} FROM ledger_posting WHERE entry_id = ANY(%s) "
             "ORDER BY entry_id, leg_no",
@@ -61,14 +61,14 @@ def _verify_chain(cursor, report: VerificationReport) -> None:  # noqa: ANN001
         postings: dict[int, list] = defaultdict(list)
         for posting in cursor.fetchall():
             postings[posting[0]].append(posting)
-        for seq, prev_hash, stored_hash, entry_exists, *entry in rows:
+        for seq, prev_hash, stored_hash, sealed_entry_id, entry_exists, *entry in rows:
             expected_seq += 1
             prev_hash, stored_hash = bytes(prev_hash), bytes(stored_hash)
             if seq != expected_seq:
                 report.problems.append(f"seal sequence jumps from {expected_seq - 1} to {seq}")
                 return
             if not entry_exists:
-                report.problems.append(f"seal {seq}: its entry has been deleted")
+                report.problems.append(f"seal {seq} (entry {sealed_entry_id}): its entry has been deleted")
                 return
             entry_id = entry[0]
             if prev_hash != prev:

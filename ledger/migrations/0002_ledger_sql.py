@@ -80,6 +80,7 @@ RETURNS TABLE (idempotency_key uuid, entry_id bigint, replayed boolean)
 LANGUAGE plpgsql AS $fn$
 DECLARE
     v_conflict uuid;
+    v_new jsonb;
 BEGIN
     WITH src AS MATERIALIZED (
         SELECT * FROM jsonb_to_recordset(p_entries) AS x(
@@ -94,15 +95,21 @@ BEGIN
                coalesce(source_type, ''), coalesce(source_id, ''), reverses_id, fx_rate,
                coalesce(fx_rate_source, ''), jsonb_array_length(postings), created_by
           FROM src
+         -- Keys in one order for every caller: overlapping batches wait, never deadlock.
+         ORDER BY key
         ON CONFLICT ON CONSTRAINT ledger_entry_idempotency_key_key DO NOTHING
         RETURNING id, ledger_entry.idempotency_key AS key, leg_count
-    )
+    ), legs AS (
     INSERT INTO ledger_posting (entry_id, leg_no, leg_count, account_id, fund_id, currency, amount)
     SELECT ins.id, p.leg_no, ins.leg_count, p.account_id, p.fund_id, p.currency, p.amount
       FROM ins JOIN src ON src.key = ins.key
      CROSS JOIN LATERAL jsonb_to_recordset(src.postings)
            AS p(leg_no smallint, account_id bigint, fund_id bigint, currency text, amount bigint)
-     ORDER BY p.account_id, p.fund_id;
+     ORDER BY p.account_id, p.fund_id
+    )
+    -- The keys this call inserted: anything else is a replay, even of an entry
+    -- posted earlier in the caller's own transaction.
+    SELECT coalesce(jsonb_object_agg(ins.key::text, ins.id), '{}') INTO v_new FROM ins;
 
     SELECT x.key INTO v_conflict
       FROM jsonb_to_recordset(p_entries) AS x(key uuid, request_hash text)
@@ -119,9 +126,9 @@ BEGIN
     SET CONSTRAINTS ALL DEFERRED;
 
     RETURN QUERY
-    SELECT (x.doc->>'key')::uuid, e.id, e.txid <> pg_current_xact_id()::text::bigint
+    SELECT (x.doc->>'key')::uuid, e.id, NOT v_new ? ((x.doc->>'key')::uuid::text)
       FROM jsonb_array_elements(p_entries) WITH ORDINALITY AS x(doc, ord)
-      JOIN LATERAL (SELECT le.id, le.txid FROM ledger_entry le
+      JOIN LATERAL (SELECT le.id FROM ledger_entry le
                      WHERE le.idempotency_key = (x.doc->>'key')::uuid LIMIT 1) e ON true
      ORDER BY x.ord;
 END
