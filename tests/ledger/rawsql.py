@@ -1,0 +1,76 @@
+"""Raw SQL that writes and tampers with ledger rows behind the services' back."""
+
+import datetime
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+
+from ledger.models import Account, Fund
+from tests.conftest import TODAY
+
+
+def insert_entry(*, leg_count: int = 2, date: datetime.date = TODAY, kind: str = "manual") -> int:
+    """Insert a bare entry row the way any SQL client could; returns its id."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO ledger_entry (idempotency_key, request_hash, date, kind, memo, source_type, "
+            "source_id, fx_rate_source, leg_count) VALUES (%s, %s, %s, %s, '', '', '', '', %s) RETURNING id",
+            [uuid.uuid4(), b"\x00" * 32, date, kind, leg_count],
+        )
+        return cursor.fetchone()[0]
+
+
+def insert_posting(
+    entry_id: int,
+    leg_no: int,
+    account: Account,
+    fund: Fund,
+    amount: int,
+    *,
+    leg_count: int = 2,
+    currency: str | None = None,
+) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO ledger_posting (entry_id, leg_no, leg_count, account_id, fund_id, currency, amount) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            [entry_id, leg_no, leg_count, account.pk, fund.pk, currency or account.currency, amount],
+        )
+
+
+def execute(sql: str, params: list | None = None) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params or [])
+
+
+def check_deferred_constraints() -> None:
+    """Fire the deferred balance check now, as COMMIT would."""
+    execute("SET CONSTRAINTS ALL IMMEDIATE")
+    execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+@contextmanager
+def rejected(sqlstate: str, *, constraint: str | None = None, match: str = "") -> Iterator[None]:
+    """Expect PostgreSQL to reject the block with this SQLSTATE; roll back to a savepoint."""
+    with pytest.raises(DatabaseError) as info, transaction.atomic():
+        yield
+    cause = info.value.__cause__
+    assert cause is not None, info.value
+    assert cause.sqlstate == sqlstate, f"expected {sqlstate}, got {cause.sqlstate}: {cause}"
+    if constraint is not None:
+        assert cause.diag.constraint_name == constraint, cause
+    if match:
+        assert match in str(cause), cause
+
+
+@contextmanager
+def as_superuser_without_triggers() -> Iterator[None]:
+    """What only a superuser can do: switch off every trigger and FK check for this session."""
+    execute("SET session_replication_role = replica")
+    try:
+        yield
+    finally:
+        execute("SET session_replication_role = DEFAULT")

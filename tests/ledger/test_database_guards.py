@@ -1,0 +1,329 @@
+"""PostgreSQL itself refuses what would break the books, whatever client writes the SQL."""
+
+import datetime
+
+import pgtrigger
+import psycopg
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.db.models import F
+
+from ledger import exceptions as exc
+from ledger.models import SQLSTATE_CHAIN, SQLSTATE_PERIOD_CLOSED, SQLSTATE_UNBALANCED, Entry, Posting
+from ledger.selectors import account_balance
+from ledger.services import entry_post, period_close
+from tests.conftest import TODAY
+from tests.ledger.rawsql import (
+    check_deferred_constraints,
+    execute,
+    insert_entry,
+    insert_posting,
+    rejected,
+)
+
+APPEND_ONLY = "P0001"  # pgtrigger's Protect raises a plain exception
+TRUNCATE_REFUSED = "TL006"
+CHECK_VIOLATION = "23514"
+FK_VIOLATION = "23503"
+UNIQUE_VIOLATION = "23505"
+
+
+@pytest.fixture
+def accounts(chart):
+    return chart.account("stripe_clearing"), chart.account("donations_income")
+
+
+@pytest.fixture
+def posted(chart, accounts):
+    """A committed-looking, balanced entry of 2500 posted through the service."""
+    clearing, income = accounts
+    return entry_post(chart.transfer(clearing, income, 2500)).entry_id
+
+
+# --- balance ----------------------------------------------------------------
+
+
+def test_a_balanced_raw_sql_entry_passes_the_deferred_check(chart, accounts):
+    clearing, income = accounts
+    entry_id = insert_entry()
+    insert_posting(entry_id, 1, clearing, chart.general, 700)
+    insert_posting(entry_id, 2, income, chart.general, -700)
+    check_deferred_constraints()
+    assert Entry.objects.filter(pk=entry_id).exists()
+    assert account_balance(account_id=clearing.pk) == 700
+
+
+def test_raw_sql_postings_that_do_not_sum_to_zero_are_rejected_by_the_deferred_check(chart, accounts):
+    clearing, income = accounts
+    with rejected(SQLSTATE_UNBALANCED, match="does not balance"):
+        entry_id = insert_entry()
+        insert_posting(entry_id, 1, clearing, chart.general, 700)
+        insert_posting(entry_id, 2, income, chart.general, -699)
+        check_deferred_constraints()
+
+
+def test_an_entry_balanced_overall_but_not_per_currency_is_rejected(chart):
+    clearing_eur = chart.account("stripe_clearing", "EUR")
+    clearing_usd = chart.account("stripe_clearing", "USD")
+    with rejected(SQLSTATE_UNBALANCED, match="per currency and fund"):
+        entry_id = insert_entry()
+        insert_posting(entry_id, 1, clearing_eur, chart.general, 500)
+        insert_posting(entry_id, 2, clearing_usd, chart.general, -500)
+        check_deferred_constraints()
+
+
+def test_an_entry_balanced_overall_but_not_per_fund_is_rejected(chart, accounts):
+    clearing, income = accounts
+    with rejected(SQLSTATE_UNBALANCED, match="per currency and fund"):
+        entry_id = insert_entry()
+        insert_posting(entry_id, 1, clearing, chart.general, 500)
+        insert_posting(entry_id, 2, income, chart.relief, -500)
+        check_deferred_constraints()
+
+
+def test_an_entry_missing_one_of_its_declared_legs_is_rejected(chart, accounts):
+    clearing, income = accounts
+    with rejected(SQLSTATE_UNBALANCED, match="has 2 postings, expected 3"):
+        entry_id = insert_entry(leg_count=3)
+        insert_posting(entry_id, 1, clearing, chart.general, 500, leg_count=3)
+        insert_posting(entry_id, 2, income, chart.general, -500, leg_count=3)
+        check_deferred_constraints()
+
+
+def test_an_entry_without_postings_is_rejected(chart):
+    with rejected(SQLSTATE_UNBALANCED, match="has 0 postings"):
+        insert_entry()
+        check_deferred_constraints()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unbalanced_entry_is_rejected_at_commit_and_leaves_nothing_behind(chart, accounts):
+    clearing, income = accounts
+    with pytest.raises(DatabaseError) as info, transaction.atomic():
+        entry_id = insert_entry()
+        insert_posting(entry_id, 1, clearing, chart.general, 700)
+        insert_posting(entry_id, 2, income, chart.relief, -700)
+        # Nothing has complained yet: the check waits for COMMIT.
+        assert Posting.objects.filter(entry_id=entry_id).count() == 2
+    assert info.value.__cause__.sqlstate == SQLSTATE_UNBALANCED
+    assert not Entry.objects.exists()
+    assert not Posting.objects.exists()
+    assert account_balance(account_id=clearing.pk) == 0
+
+
+# --- append-only ------------------------------------------------------------
+
+
+def test_updating_a_posting_is_rejected(posted):
+    with rejected(APPEND_ONLY, match="rows from ledger_posting table"):
+        execute("UPDATE ledger_posting SET amount = amount * 2 WHERE entry_id = %s", [posted])
+    with rejected(APPEND_ONLY):
+        Posting.objects.filter(entry_id=posted).update(amount=1)
+
+
+def test_deleting_a_posting_is_rejected(posted):
+    with rejected(APPEND_ONLY, match="rows from ledger_posting table"):
+        execute("DELETE FROM ledger_posting WHERE entry_id = %s AND leg_no = 1", [posted])
+    assert Posting.objects.filter(entry_id=posted).count() == 2
+
+
+def test_updating_an_entry_is_rejected(posted):
+    with rejected(APPEND_ONLY, match="rows from ledger_entry table"):
+        execute("UPDATE ledger_entry SET memo = 'edited' WHERE id = %s", [posted])
+    with rejected(APPEND_ONLY):
+        Entry.objects.filter(pk=posted).update(date=datetime.date(2020, 1, 1))
+
+
+def test_deleting_an_entry_is_rejected(posted):
+    with rejected(APPEND_ONLY, match="rows from ledger_entry table"):
+        execute("DELETE FROM ledger_entry WHERE id = %s", [posted])
+    assert Entry.objects.filter(pk=posted).exists()
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "TRUNCATE ledger_posting",
+        "TRUNCATE ledger_entry CASCADE",
+        "TRUNCATE ledger_seal",
+        "TRUNCATE ledger_closedperiod",
+    ],
+)
+def test_truncating_a_ledger_table_is_rejected(posted, statement):
+    with rejected(TRUNCATE_REFUSED, match="append-only"):
+        execute(statement)
+    assert Posting.objects.filter(entry_id=posted).count() == 2
+
+
+def test_the_pgtrigger_ignore_switch_does_not_bypass_append_only(posted):
+    with pgtrigger.ignore("ledger.Posting:posting_append_only", "ledger.Entry:entry_append_only"):
+        with rejected(APPEND_ONLY):
+            Posting.objects.filter(entry_id=posted).update(amount=1)
+        with rejected(APPEND_ONLY):
+            Entry.objects.filter(pk=posted).update(memo="edited")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tgname FROM pg_trigger WHERE tgname LIKE 'pgtrigger_posting_append_only%%'")
+        (pgid,) = cursor.fetchone()
+    with rejected(APPEND_ONLY):
+        # The same switch set by hand, as any database role may.
+        execute("SELECT set_config('pgtrigger.ignore', %s, true)", [f"{{ledger_posting:{pgid},{pgid}}}"])
+        execute("DELETE FROM ledger_posting WHERE entry_id = %s", [posted])
+    assert sorted(Posting.objects.filter(entry_id=posted).values_list("amount", flat=True)) == [-2500, 2500]
+
+
+# pgtrigger's own check, as it installs it with every trigger.
+PERMISSIVE_IGNORE_CHECK = """
+CREATE OR REPLACE FUNCTION public._pgtrigger_should_ignore(trigger_name NAME) RETURNS BOOLEAN AS $$
+  SELECT coalesce(trigger_name = ANY(nullif(current_setting('pgtrigger.ignore', true), '')::text[]), false)
+$$ LANGUAGE sql
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_the_hardening_the_same_switch_would_bypass_append_only(chart, accounts):
+    """Control: the switch above is spelled right, and the hardening is what holds."""
+    clearing, income = accounts
+    entry_id = entry_post(chart.transfer(clearing, income, 2500)).entry_id
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tgname FROM pg_trigger WHERE tgname LIKE 'pgtrigger_posting_append_only%%'")
+        (pgid,) = cursor.fetchone()
+    # A fresh session, so no plan cached with the hardened check in it.
+    with psycopg.connect(**connection.get_connection_params()) as other:
+        other.execute(PERMISSIVE_IGNORE_CHECK)
+        other.execute("SELECT set_config('pgtrigger.ignore', %s, true)", [f"{{{pgid}}}"])
+        doubled = other.execute(
+            "UPDATE ledger_posting SET amount = 2 * amount WHERE entry_id = %s", [entry_id]
+        )
+        assert doubled.rowcount == 2
+        other.rollback()
+    assert sorted(Posting.objects.filter(entry_id=entry_id).values_list("amount", flat=True)) == [-2500, 2500]
+    with pytest.raises(DatabaseError), pgtrigger.ignore("ledger.Posting:posting_append_only"):
+        Posting.objects.filter(entry_id=entry_id).update(amount=F("amount") * 2)
+
+
+def test_the_trigger_ignore_check_always_answers_no_after_migrate(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('pgtrigger.ignore', '{anything}', true)")
+        cursor.execute("SELECT public._pgtrigger_should_ignore('anything')")
+        assert cursor.fetchone()[0] is False
+
+
+# --- postings ---------------------------------------------------------------
+
+
+def test_a_posting_in_another_currency_than_its_account_is_rejected_by_the_composite_key(chart, accounts):
+    clearing, _income = accounts
+    with rejected(FK_VIOLATION, constraint="posting_account_currency_fk"):
+        entry_id = insert_entry()
+        insert_posting(entry_id, 1, clearing, chart.general, 700, currency="USD")
+
+
+def test_a_zero_posting_is_rejected(chart, accounts):
+    clearing, _income = accounts
+    with rejected(CHECK_VIOLATION, constraint="posting_nonzero"):
+        entry_id = insert_entry()
+        insert_posting(entry_id, 1, clearing, chart.general, 0)
+
+
+def test_a_posting_cannot_be_added_to_a_posted_entry(chart, accounts, posted):
+    clearing, income = accounts
+    # A third leg under the entry's leg count is out of range...
+    with rejected(CHECK_VIOLATION, constraint="posting_leg_in_range"):
+        insert_posting(posted, 3, clearing, chart.general, 100)
+    # ...claiming a larger leg count does not match the entry's...
+    with rejected(FK_VIOLATION, constraint="posting_entry_leg_count_fk"):
+        insert_posting(posted, 3, clearing, chart.general, 100, leg_count=3)
+    # ...and every leg number the entry has is taken.
+    with rejected(UNIQUE_VIOLATION, constraint="posting_entry_leg"):
+        insert_posting(posted, 1, income, chart.general, -100)
+    assert Posting.objects.filter(entry_id=posted).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_posting_cannot_be_added_to_an_entry_committed_earlier(chart, accounts):
+    clearing, income = accounts
+    entry_id = entry_post(chart.transfer(clearing, income, 2500)).entry_id
+    for leg_no, leg_count in [(1, 2), (2, 2), (3, 2), (3, 3)]:
+        with pytest.raises(DatabaseError):
+            insert_posting(entry_id, leg_no, clearing, chart.general, 100, leg_count=leg_count)
+    assert Posting.objects.filter(entry_id=entry_id).count() == 2
+    assert account_balance(account_id=clearing.pk) == 2500
+
+
+# --- periods, seals, floors -------------------------------------------------
+
+
+def test_an_entry_dated_inside_a_closed_period_is_rejected(chart, accounts):
+    clearing, income = accounts
+    period_close(start_date=datetime.date(2026, 1, 1), end_date=datetime.date(2026, 3, 31))
+    with rejected(SQLSTATE_PERIOD_CLOSED, match="closed period"):
+        insert_entry(date=datetime.date(2026, 3, 31))
+    with rejected(SQLSTATE_PERIOD_CLOSED):
+        insert_entry(date=datetime.date(2026, 1, 1))
+    entry_id = insert_entry(date=datetime.date(2026, 4, 1))  # the day after is open
+    insert_posting(entry_id, 1, clearing, chart.general, 10)
+    insert_posting(entry_id, 2, income, chart.general, -10)
+    check_deferred_constraints()
+
+
+def test_a_closed_period_cannot_be_deleted_or_edited(chart):
+    period = period_close(start_date=datetime.date(2026, 1, 1), end_date=datetime.date(2026, 3, 31))
+    with rejected(APPEND_ONLY):
+        execute("DELETE FROM ledger_closedperiod WHERE id = %s", [period.pk])
+    with rejected(APPEND_ONLY):
+        execute("UPDATE ledger_closedperiod SET end_date = start_date WHERE id = %s", [period.pk])
+
+
+def _insert_seal(entry_id: int, seq: int, prev_hash: bytes, digest: bytes) -> None:
+    execute(
+        "INSERT INTO ledger_seal (entry_id, seq, prev_hash, hash) VALUES (%s, %s, %s, %s)",
+        [entry_id, seq, prev_hash, digest],
+    )
+
+
+def test_a_seal_that_does_not_link_to_the_previous_hash_is_rejected(chart, accounts):
+    clearing, income = accounts
+    first, second, third = (entry_post(chart.transfer(clearing, income, n)).entry_id for n in (1, 2, 3))
+    with rejected(SQLSTATE_CHAIN, match="first seal must follow the zero hash"):
+        _insert_seal(first, 1, b"\x01" * 32, b"\xaa" * 32)
+    _insert_seal(first, 1, bytes(32), b"\xaa" * 32)
+    with rejected(SQLSTATE_CHAIN, match="seal 2 does not link to seal 1"):
+        _insert_seal(second, 2, b"\xbb" * 32, b"\xcc" * 32)
+    with rejected(SQLSTATE_CHAIN, match="seal 3 does not link to seal 2"):
+        _insert_seal(second, 3, b"\xaa" * 32, b"\xcc" * 32)
+    _insert_seal(second, 2, b"\xaa" * 32, b"\xcc" * 32)
+    with rejected(APPEND_ONLY):
+        execute("UPDATE ledger_seal SET hash = %s WHERE seq = 2", [b"\xdd" * 32])
+    _insert_seal(third, 3, b"\xcc" * 32, b"\xdd" * 32)
+
+
+def test_the_bank_cannot_go_below_its_floor_through_the_service(chart):
+    bank, income = chart.account("bank"), chart.account("donations_income")
+    entry_post(chart.transfer(bank, income, 1000))
+    with pytest.raises(exc.InsufficientFunds):
+        entry_post(chart.transfer(income, bank, 1001))
+    # The floor holds per fund: general's money does not cover the relief fund.
+    with pytest.raises(exc.InsufficientFunds):
+        entry_post(chart.transfer(income, bank, 1, fund=chart.relief))
+    entry_post(chart.transfer(income, bank, 1000))
+    assert account_balance(account_id=bank.pk) == 0
+    assert Entry.objects.count() == 2
+
+
+def test_the_bank_cannot_go_below_its_floor_through_raw_sql(chart):
+    bank, income = chart.account("bank"), chart.account("donations_income")
+    with rejected(CHECK_VIOLATION, constraint="balance_above_floor"):
+        entry_id = insert_entry()
+        insert_posting(entry_id, 1, income, chart.general, 1)
+        insert_posting(entry_id, 2, bank, chart.general, -1)
+    assert account_balance(account_id=bank.pk) == 0
+
+
+def test_the_idempotency_key_is_unique_in_the_database(posted):
+    key = Entry.objects.get(pk=posted).idempotency_key
+    with rejected(UNIQUE_VIOLATION):
+        execute(
+            "INSERT INTO ledger_entry (idempotency_key, request_hash, date, kind, memo, source_type, "
+            "source_id, fx_rate_source, leg_count) VALUES (%s, '\\x00', %s, 'manual', '', '', '', '', 2)",
+            [key, TODAY],
+        )

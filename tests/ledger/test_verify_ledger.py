@@ -1,0 +1,151 @@
+"""verify_ledger passes on clean books and names the entry behind every kind of tampering."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from ledger.models import Seal
+from ledger.services import entry_post, fund_transfer, ledger_seal
+from tests.conftest import TODAY
+from tests.ledger.rawsql import as_superuser_without_triggers, check_deferred_constraints, execute
+
+
+def _verify(*args: str) -> str:
+    out = io.StringIO()
+    call_command("verify_ledger", *args, stdout=out)
+    return out.getvalue()
+
+
+def _verify_fails(*args: str) -> str:
+    out = io.StringIO()
+    with pytest.raises(CommandError) as info:
+        call_command("verify_ledger", *args, stdout=out)
+    assert "ledger verification FAILED" in str(info.value)
+    return str(info.value)
+
+
+@pytest.fixture
+def books(chart):
+    """Four sealed entries; returns their ids in sequence order."""
+    clearing, income, bank = (
+        chart.account("stripe_clearing"),
+        chart.account("donations_income"),
+        chart.account("bank"),
+    )
+    ids = [
+        entry_post(chart.transfer(clearing, income, 2500)).entry_id,
+        entry_post(chart.transfer(bank, income, 4000, fund=chart.relief)).entry_id,
+        fund_transfer(
+            idempotency_key=chart.transfer(bank, income, 1).idempotency_key,
+            from_fund_id=chart.relief.pk,
+            to_fund_id=chart.general.pk,
+            account_id=bank.pk,
+            amount=1500,
+            date=TODAY,
+        ).entry_id,
+        entry_post(chart.transfer(clearing, income, 99)).entry_id,
+    ]
+    ledger_seal()
+    check_deferred_constraints()  # as COMMIT would: tampering comes after
+    return ids
+
+
+def test_a_clean_ledger_verifies_and_prints_its_checkpoint(books):
+    head_seq, head_hash = 4, bytes(Seal.objects.get(seq=4).hash)
+    output = _verify()
+    assert f"checkpoint: sequence {head_seq} head {head_hash.hex()} (4 entries verified)" in output
+    assert "ledger verified" in output
+
+
+def test_the_command_seals_pending_entries_before_verifying(books, chart):
+    entry_post(chart.transfer(chart.account("stripe_clearing"), chart.account("donations_income"), 5))
+    assert "checkpoint: sequence 5 " in _verify()
+
+
+def test_an_unsealed_entry_fails_verification_without_sealing(books, chart):
+    late = entry_post(chart.transfer(chart.account("stripe_clearing"), chart.account("donations_income"), 5))
+    assert f"entry {late.entry_id} is not sealed" in _verify_fails("--no-seal")
+
+
+def test_an_empty_ledger_verifies_at_sequence_zero(db):
+    assert f"checkpoint: sequence 0 head {'00' * 32} (0 entries verified)" in _verify()
+
+
+def test_an_amount_edited_with_triggers_disabled_is_detected_and_the_entry_named(books):
+    target = books[1]
+    with as_superuser_without_triggers():
+        execute("UPDATE ledger_posting SET amount = amount * 10 WHERE entry_id = %s", [target])
+    message = _verify_fails()
+    assert f"seal 2 (entry {target}): hash mismatch" in message
+
+
+def test_an_edit_that_keeps_every_balance_consistent_is_still_caught_by_the_hash(books):
+    target = books[0]
+    with as_superuser_without_triggers():
+        execute("UPDATE ledger_posting SET amount = amount / 2500 * 25 WHERE entry_id = %s", [target])
+        execute(
+            "UPDATE ledger_balance b SET balance = b.balance - 2500 * sign(b.balance) + 25 * sign(b.balance) "
+            "FROM ledger_posting p WHERE p.entry_id = %s AND b.account_id = p.account_id "
+            "AND b.fund_id = p.fund_id",
+            [target],
+        )
+    message = _verify_fails()
+    assert f"seal 1 (entry {target}): hash mismatch" in message
+    assert "stored balance" not in message and "trial balance" not in message
+
+
+def test_an_entry_edited_with_triggers_disabled_is_detected(books):
+    target = books[2]
+    with as_superuser_without_triggers():
+        execute("UPDATE ledger_entry SET memo = 'nothing to see' WHERE id = %s", [target])
+    assert f"seal 3 (entry {target}): hash mismatch" in _verify_fails()
+
+
+def test_a_deleted_posting_is_detected_and_the_entry_named(books):
+    target = books[2]
+    with as_superuser_without_triggers():
+        execute("DELETE FROM ledger_posting WHERE entry_id = %s AND leg_no = 2", [target])
+    message = _verify_fails()
+    assert f"seal 3 (entry {target}): postings missing or added" in message
+    assert "trial balance" in message
+
+
+def test_a_deleted_entry_with_its_postings_is_detected_and_named(books):
+    target = books[1]
+    with as_superuser_without_triggers():
+        execute("DELETE FROM ledger_posting WHERE entry_id = %s", [target])
+        execute("DELETE FROM ledger_entry WHERE id = %s", [target])
+    message = _verify_fails()
+    assert f"seal 2 (entry {target}): its entry has been deleted" in message
+
+
+def test_a_deleted_entry_with_its_seal_breaks_the_sequence(books):
+    target = books[1]
+    with as_superuser_without_triggers():
+        execute("DELETE FROM ledger_seal WHERE entry_id = %s", [target])
+        execute("DELETE FROM ledger_posting WHERE entry_id = %s", [target])
+        execute("DELETE FROM ledger_entry WHERE id = %s", [target])
+    assert "seal sequence jumps from 1 to 3" in _verify_fails()
+
+
+def test_swapped_seals_are_detected_and_the_entry_named(books):
+    with as_superuser_without_triggers():
+        execute("UPDATE ledger_seal SET seq = 1000 WHERE seq = 2")
+        execute("UPDATE ledger_seal SET seq = 2 WHERE seq = 3")
+        execute("UPDATE ledger_seal SET seq = 3 WHERE seq = 1000")
+    message = _verify_fails()
+    assert f"seal 2 (entry {books[2]}): previous-hash link broken" in message
+
+
+def test_a_tampered_balance_row_is_detected_and_the_account_named(books, chart):
+    bank = chart.account("bank")
+    # Balance rows are updated by the posting trigger, so no trigger guards them.
+    execute(
+        "UPDATE ledger_balance SET balance = balance + 100 WHERE account_id = %s AND fund_id = %s",
+        [bank.pk, chart.general.pk],
+    )
+    message = _verify_fails()
+    assert (
+        f"account {bank.pk} fund {chart.general.pk}: stored balance 1600 but postings sum to 1500" in message
+    )
