@@ -1,10 +1,58 @@
 """Permission classes; the default denies."""
 
-from rest_framework.permissions import BasePermission
+from typing import TYPE_CHECKING
+
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+from api.roles import Role, user_has_role
+
+if TYPE_CHECKING:  # importing DRF's views here would be circular: settings load this module
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
 
 class DenyAll(BasePermission):
     """Default: nobody may use an endpoint that does not say who may."""
 
-    def has_permission(self, request, view) -> bool:  # noqa: ANN001
+    def has_permission(self, request: "Request", view: "APIView") -> bool:
         return False
+
+
+class RolePermission(BasePermission):
+    """Grants reads to `read_roles` and writes to `write_roles` (roles are groups).
+
+    Anonymous requests get 401, authenticated users without a listed role 403.
+    `describe()` is what the OpenAPI schema says about who may call an operation.
+    """
+
+    read_roles: tuple[str, ...] = ()
+    write_roles: tuple[str, ...] = ()
+
+    def roles_for(self, method: str) -> tuple[str, ...]:
+        return self.read_roles if method in SAFE_METHODS else self.write_roles
+
+    def has_permission(self, request: "Request", view: "APIView") -> bool:
+        roles = self.roles_for(request.method or "GET")
+        allowed = user_has_role(request.user, *roles)
+        if not allowed:
+            self.message = _roles_message(roles)
+        return allowed
+
+    def describe(self, method: str) -> str:
+        roles = self.roles_for(method)
+        if not roles:
+            return "**Permissions:** nobody."
+        return "**Permissions:** roles " + ", ".join(f"`{role}`" for role in roles) + "."
+
+
+def _roles_message(roles: tuple[str, ...]) -> str:
+    if not roles:
+        return "Nobody may do this."
+    return "This requires one of the roles: " + ", ".join(roles) + "."
+
+
+class LedgerAccess(RolePermission):
+    """Auditors, treasurers and admins read the books; only treasurers post to them."""
+
+    read_roles = (Role.AUDITOR.value, Role.TREASURER.value, Role.ADMIN.value)
+    write_roles = (Role.TREASURER.value,)

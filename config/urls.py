@@ -7,3 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
 ]
+
+# Under /api/ these answer with RFC 9457 problem documents; elsewhere, Django's pages.
+handler404 = "api.exceptions.page_not_found"
+handler500 = "api.exceptions.server_error"

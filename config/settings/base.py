@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "pgtrigger",
     "ledger",
     "api",
@@ -95,8 +96,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.DenyAll"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Bodies are JSON only: nested postings have no form encoding.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_FILTER_BACKENDS": ["api.filters.FilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "api.exceptions.problem_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "api.pagination.DefaultPagination",
     "PAGE_SIZE": 50,
@@ -108,12 +111,23 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Mutual-aid fundraising and disbursement ledger. Money is exchanged as "
         "decimal strings in major units with an ISO 4217 currency code; errors "
-        "are RFC 9457 problem documents (application/problem+json)."
+        "are RFC 9457 problem documents (application/problem+json) with a stable "
+        "`code`. Authenticate with `Authorization: Token <key>` or a session; each "
+        "operation says which roles may call it."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "ENUM_NAME_OVERRIDES": {
+        "AccountTypeEnum": "ledger.models.AccountType",
+        "AccountRoleEnum": "ledger.models.AccountRole",
+        "EntryKindEnum": "ledger.models.EntryKind",
+    },
+    # Swagger UI assets served from the drf-spectacular-sidecar package, not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Celery: without a broker URL, tasks run in process.

@@ -1,0 +1,137 @@
+"""Who may call which ledger endpoint: auditors, treasurers and admins read; treasurers post."""
+
+import pytest
+from django.conf import settings
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.test import APIClient
+
+from api.permissions import DenyAll, LedgerAccess
+from ledger.models import Entry
+from tests.api.conftest import LEDGER_OUTSIDERS, LEDGER_READERS, manual_body, post_entry
+
+# Every ledger read; {account}, {fund} and {entry} are filled in with real ids.
+READ_PATHS = [
+    "/api/v1/ledger/accounts/",
+    "/api/v1/ledger/accounts/{account}/",
+    "/api/v1/ledger/accounts/{account}/statement/",
+    "/api/v1/ledger/funds/",
+    "/api/v1/ledger/funds/{fund}/",
+    "/api/v1/ledger/fund-balances/",
+    "/api/v1/ledger/entries/",
+    "/api/v1/ledger/entries/{entry}/",
+    "/api/v1/ledger/balances/",
+    "/api/v1/ledger/trial-balance/",
+    "/api/v1/ledger/chain/head/",
+]
+
+
+@pytest.fixture
+def ids(chart, posted) -> dict[str, int]:
+    clearing = chart.account("stripe_clearing")
+    entry = posted(clearing, chart.account("donations_income"), 1000)
+    return {"account": clearing.pk, "fund": chart.general.pk, "entry": entry}
+
+
+@pytest.mark.parametrize("path", READ_PATHS)
+@pytest.mark.parametrize("role", LEDGER_READERS)
+def test_ledger_readers_may_read_every_ledger_endpoint(client_for, ids, role, path):
+    response = client_for(role).get(path.format(**ids))
+    assert response.status_code == 200, response.content
+
+
+@pytest.mark.parametrize("path", READ_PATHS)
+@pytest.mark.parametrize("role", [*LEDGER_OUTSIDERS, "norole"])
+def test_other_roles_are_forbidden_every_ledger_endpoint(client_for, ids, role, path):
+    response = client_for(role).get(path.format(**ids))
+    assert response.status_code == 403
+    assert response.json()["code"] == "permission_denied"
+
+
+@pytest.mark.parametrize("path", READ_PATHS)
+def test_anonymous_requests_are_told_to_authenticate(anonymous, ids, path):
+    response = anonymous.get(path.format(**ids))
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    assert response.json()["code"] == "not_authenticated"
+
+
+def test_treasurers_may_post_entries_and_reversals(treasurer, chart):
+    client = treasurer
+    created = post_entry(client, manual_body(chart))
+    assert created.status_code == 201
+    reversal = post_entry(client, {}, url=f"/api/v1/ledger/entries/{created.json()['id']}/reverse/")
+    assert reversal.status_code == 201
+
+
+@pytest.mark.parametrize("role", ["auditor", "admin", *LEDGER_OUTSIDERS, "norole"])
+def test_nobody_else_may_post_entries_or_reversals(client_for, chart, posted, role):
+    entry = posted(chart.account("stripe_clearing"), chart.account("donations_income"), 1000)
+    client = client_for(role)
+    assert post_entry(client, manual_body(chart)).status_code == 403
+    assert post_entry(client, {}, url=f"/api/v1/ledger/entries/{entry}/reverse/").status_code == 403
+    assert Entry.objects.count() == 1
+
+
+def test_anonymous_posts_are_told_to_authenticate(anonymous, chart):
+    response = post_entry(anonymous, manual_body(chart))
+    assert response.status_code == 401
+    assert Entry.objects.count() == 0
+
+
+def test_a_forbidden_answer_names_the_roles_that_may(client_for, chart):
+    response = post_entry(client_for("auditor"), manual_body(chart))
+    assert response.json()["detail"] == "This requires one of the roles: treasurer."
+
+
+def test_an_unknown_token_is_refused(chart):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token 0123456789abcdef0123456789abcdef01234567")
+    response = client.get("/api/v1/ledger/accounts/")
+    assert response.status_code == 401
+    assert response.json()["code"] == "authentication_failed"
+
+
+def test_a_deactivated_user_loses_access(make_user, chart):
+    user, token = make_user("auditor")
+    user.is_active = False
+    user.save()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert client.get("/api/v1/ledger/accounts/").status_code == 401
+
+
+def test_a_session_authenticates_too(make_user, chart):
+    user, _token = make_user("auditor")
+    client = APIClient()
+    client.force_login(user)
+    assert client.get("/api/v1/ledger/accounts/").status_code == 200
+
+
+def test_session_writes_need_the_csrf_token(make_user, chart):
+    user, _token = make_user("treasurer")
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(user)
+    response = post_entry(client, manual_body(chart))
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["detail"]
+    assert Entry.objects.count() == 0
+
+
+def test_the_default_permission_denies_everything():
+    assert settings.REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"] == ["api.permissions.DenyAll"]
+    assert DenyAll().has_permission(None, None) is False
+
+
+def _api_views(patterns, prefix=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _api_views(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern) and prefix.startswith("api/v1/ledger/"):
+            yield prefix + str(pattern.pattern), pattern.callback.cls
+
+
+def test_every_ledger_view_says_who_may_use_it():
+    views = list(_api_views(get_resolver().url_patterns))
+    assert len(views) == 12
+    for route, view in views:
+        assert list(view.permission_classes) == [LedgerAccess], route

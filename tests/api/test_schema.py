@@ -1,0 +1,95 @@
+"""The OpenAPI schema: generated without warnings, documenting roles and problem responses."""
+
+import pytest
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+PROBLEM_REF = "#/components/schemas/Problem"
+
+
+@pytest.fixture(scope="module")
+def schema() -> dict:
+    response = APIClient().get("/api/v1/schema/?format=json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def operations(schema: dict):
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            yield path, method, operation
+
+
+def test_the_schema_generates_and_validates_without_warnings(tmp_path):
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+    assert (tmp_path / "schema.yaml").read_text().startswith("openapi: 3")
+
+
+def test_the_schema_describes_every_ledger_operation(schema):
+    assert {(path, method) for path, method, _ in operations(schema)} == {
+        ("/api/v1/ledger/accounts/", "get"),
+        ("/api/v1/ledger/accounts/{id}/", "get"),
+        ("/api/v1/ledger/accounts/{id}/statement/", "get"),
+        ("/api/v1/ledger/funds/", "get"),
+        ("/api/v1/ledger/funds/{id}/", "get"),
+        ("/api/v1/ledger/fund-balances/", "get"),
+        ("/api/v1/ledger/entries/", "get"),
+        ("/api/v1/ledger/entries/", "post"),
+        ("/api/v1/ledger/entries/{id}/", "get"),
+        ("/api/v1/ledger/entries/{id}/reverse/", "post"),
+        ("/api/v1/ledger/balances/", "get"),
+        ("/api/v1/ledger/trial-balance/", "get"),
+        ("/api/v1/ledger/chain/head/", "get"),
+    }
+
+
+def test_every_operation_says_which_roles_may_call_it(schema):
+    for path, method, operation in operations(schema):
+        expected = "roles `treasurer`." if method == "post" else "roles `auditor`, `treasurer`, `admin`."
+        assert operation["description"].endswith(f"**Permissions:** {expected}"), (path, method)
+        assert {"tokenAuth": []} in operation["security"]
+
+
+def test_every_operation_documents_its_problem_responses(schema):
+    for path, method, operation in operations(schema):
+        statuses = {"400", "401", "403"} | ({"409", "422"} if method == "post" else set())
+        for status in statuses:
+            content = operation["responses"][status]["content"]
+            assert content == {"application/problem+json": {"schema": {"$ref": PROBLEM_REF}}}, (path, status)
+
+
+def test_detail_and_paginated_operations_document_not_found(schema):
+    for path, method, operation in operations(schema):
+        if "{id}" in path or operation["operationId"].endswith("_list"):
+            assert "404" in operation["responses"], (path, method)
+
+
+def test_posting_operations_require_an_idempotency_key_and_document_the_replay(schema):
+    for path in ("/api/v1/ledger/entries/", "/api/v1/ledger/entries/{id}/reverse/"):
+        operation = schema["paths"][path]["post"]
+        header = next(p for p in operation["parameters"] if p["in"] == "header")
+        assert header["name"] == "Idempotency-Key"
+        assert header["required"] is True
+        assert header["schema"] == {"type": "string", "format": "uuid"}
+        assert {"200", "201"} <= operation["responses"].keys()
+
+
+def test_the_problem_schema_follows_rfc_9457(schema):
+    problem = schema["components"]["schemas"]["Problem"]
+    assert set(problem["required"]) == {"type", "title", "status", "detail", "code"}
+    assert "errors" in problem["properties"]
+
+
+def test_money_is_a_decimal_string(schema):
+    amount = schema["components"]["schemas"]["PostingOutput"]["properties"]["amount"]
+    assert amount["type"] == "string"
+    assert amount["format"] == "decimal"
+
+
+def test_the_swagger_ui_is_served_without_a_cdn(db):
+    response = APIClient().get("/api/v1/docs/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "swagger-ui" in page
+    assert "/api/v1/schema/" in page
+    assert "cdn.jsdelivr.net" not in page
