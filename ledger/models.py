@@ -336,7 +336,25 @@ class Balance(models.Model):
                 name="balance_above_floor",
             ),
         ]
-        triggers = [pgtrigger.Protect(name="balance_no_delete", operation=pgtrigger.Delete)]
+        triggers = [
+            pgtrigger.Protect(name="balance_no_delete", operation=pgtrigger.Delete),
+            # Balance rows change only through the posting trigger (nested one
+            # level deeper); a direct UPDATE would let a balance drift from its
+            # postings.
+            pgtrigger.Trigger(
+                name="balance_only_from_postings",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Update,
+                level=pgtrigger.Statement,
+                func="""
+                IF pg_trigger_depth() < 2 THEN
+                    RAISE EXCEPTION 'balances change only by posting entries'
+                        USING ERRCODE = 'TL007';
+                END IF;
+                RETURN NULL;
+                """,
+            ),
+        ]
 
 
 class ClosedPeriod(models.Model):

@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from ledger.chain import ZERO_HASH
+from ledger.exceptions import UnknownReference
 from ledger.models import Account, AccountType, Balance, Entry, Fund
 
 
@@ -70,7 +71,7 @@ def trial_balance(*, fund_id: int | None = None) -> list[TrialBalanceRow]:
               FROM ledger_account a
               LEFT JOIN (SELECT b.account_id, sum(b.balance) AS total FROM ledger_balance b
                           WHERE true {fund_filter} GROUP BY b.account_id) b ON b.account_id = a.id
-             ORDER BY a.code
+             ORDER BY a.code COLLATE "C"
             """,
             [fund_id] if fund_id is not None else [],
         )
@@ -112,7 +113,10 @@ def account_statement(
     The opening balance is the sum of everything dated before date_from;
     at most `limit` lines are returned (the closing balance covers them).
     """
-    account = Account.objects.get(pk=account_id)
+    try:
+        account = Account.objects.get(pk=account_id)
+    except Account.DoesNotExist:
+        raise UnknownReference(f"No account with id {account_id}.") from None
     params: list = [account_id]
     fund_sql = ""
     if fund_id is not None:

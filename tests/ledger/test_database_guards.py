@@ -9,7 +9,14 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 
 from ledger import exceptions as exc
-from ledger.models import SQLSTATE_CHAIN, SQLSTATE_PERIOD_CLOSED, SQLSTATE_UNBALANCED, Entry, Posting
+from ledger.models import (
+    SQLSTATE_CHAIN,
+    SQLSTATE_PERIOD_CLOSED,
+    SQLSTATE_UNBALANCED,
+    Balance,
+    Entry,
+    Posting,
+)
 from ledger.selectors import account_balance
 from ledger.services import entry_post, period_close
 from tests.conftest import TODAY
@@ -125,6 +132,15 @@ def test_deleting_a_posting_is_rejected(posted):
     with rejected(APPEND_ONLY, match="rows from ledger_posting table"):
         execute("DELETE FROM ledger_posting WHERE entry_id = %s AND leg_no = 1", [posted])
     assert Posting.objects.filter(entry_id=posted).count() == 2
+
+
+def test_a_balance_row_changes_only_through_postings(posted, accounts):
+    clearing, _income = accounts
+    with rejected("TL007", match="balances change only by posting entries"):
+        execute("UPDATE ledger_balance SET balance = balance + 1 WHERE account_id = %s", [clearing.pk])
+    with rejected("TL007"):
+        Balance.objects.filter(account_id=clearing.pk).update(balance=0)
+    assert account_balance(account_id=clearing.pk) == 2500
 
 
 def test_updating_an_entry_is_rejected(posted):

@@ -140,11 +140,12 @@ def test_swapped_seals_are_detected_and_the_entry_named(books):
 
 def test_a_tampered_balance_row_is_detected_and_the_account_named(books, chart):
     bank = chart.account("bank")
-    # Balance rows are updated by the posting trigger, so no trigger guards them.
-    execute(
-        "UPDATE ledger_balance SET balance = balance + 100 WHERE account_id = %s AND fund_id = %s",
-        [bank.pk, chart.general.pk],
-    )
+    # Only the posting trigger may change a balance row; a superuser gets past that.
+    with as_superuser_without_triggers():
+        execute(
+            "UPDATE ledger_balance SET balance = balance + 100 WHERE account_id = %s AND fund_id = %s",
+            [bank.pk, chart.general.pk],
+        )
     message = _verify_fails()
     assert (
         f"account {bank.pk} fund {chart.general.pk}: stored balance 1600 but postings sum to 1500" in message
