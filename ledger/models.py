@@ -140,7 +140,12 @@ class Entry(models.Model):
     fx_rate_source = models.CharField(max_length=64, blank=True, default="")
     leg_count = models.SmallIntegerField()
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField(db_default=models.Func(function="now"))
     # Creating transaction's id; lets the sealer know when every older entry is committed.
@@ -175,21 +180,10 @@ class Entry(models.Model):
         ]
         triggers = [
             *_protect("entry"),
-            pgtrigger.Trigger(
-                name="entry_not_in_closed_period",
-                when=pgtrigger.Before,
-                operation=pgtrigger.Insert,
-                func=f"""
-                IF EXISTS (SELECT 1 FROM ledger_closedperiod
-                           WHERE daterange(start_date, end_date, '[]') @> NEW.date) THEN
-                    RAISE EXCEPTION 'entry dated % falls in a closed period', NEW.date
-                        USING ERRCODE = '{SQLSTATE_PERIOD_CLOSED}';
-                END IF;
-                RETURN NEW;
-                """,
-            ),
-            # One check per entry at commit: all its legs are present and they sum
-            # to zero per currency and fund; a reversal mirrors what it reverses.
+            # One check per entry at commit: it is not dated in a closed period,
+            # all its legs are present and they sum to zero per currency and fund,
+            # and a reversal mirrors what it reverses. (period_close locks entries
+            # against inserts, so a period cannot close under an entry in flight.)
             pgtrigger.Trigger(
                 name="entry_balanced",
                 when=pgtrigger.After,
@@ -197,6 +191,11 @@ class Entry(models.Model):
                 timing=pgtrigger.Deferred,
                 declare=[("legs", "integer"), ("unbalanced", "boolean")],
                 func=f"""
+                IF EXISTS (SELECT 1 FROM ledger_closedperiod
+                           WHERE daterange(start_date, end_date, '[]') @> NEW.date) THEN
+                    RAISE EXCEPTION 'entry dated % falls in a closed period', NEW.date
+                        USING ERRCODE = '{SQLSTATE_PERIOD_CLOSED}';
+                END IF;
                 SELECT coalesce(sum(g.n), 0), coalesce(bool_or(g.total <> 0), false)
                   INTO legs, unbalanced
                   FROM (SELECT count(*) AS n, sum(amount) AS total
@@ -254,7 +253,11 @@ class Posting(models.Model):
     account = models.ForeignKey(
         Account, on_delete=models.PROTECT, related_name="postings", db_constraint=False, db_index=False
     )
-    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="postings", db_index=False)
+    # The fund is checked once per (account, fund) pair, by the balance row's
+    # foreign key: the balance trigger creates that row for every pair posted to.
+    fund = models.ForeignKey(
+        Fund, on_delete=models.PROTECT, related_name="postings", db_constraint=False, db_index=False
+    )
     currency = models.CharField(max_length=3)
     amount = models.BigIntegerField()
 

@@ -272,14 +272,18 @@ def test_a_posting_cannot_be_added_to_an_entry_committed_earlier(chart, accounts
 def test_an_entry_dated_inside_a_closed_period_is_rejected(chart, accounts):
     clearing, income = accounts
     period_close(start_date=datetime.date(2026, 1, 1), end_date=datetime.date(2026, 3, 31))
+
+    def balanced_entry(date: datetime.date) -> None:
+        entry_id = insert_entry(date=date)
+        insert_posting(entry_id, 1, clearing, chart.general, 10)
+        insert_posting(entry_id, 2, income, chart.general, -10)
+        check_deferred_constraints()  # what COMMIT would run
+
     with rejected(SQLSTATE_PERIOD_CLOSED, match="closed period"):
-        insert_entry(date=datetime.date(2026, 3, 31))
+        balanced_entry(datetime.date(2026, 3, 31))
     with rejected(SQLSTATE_PERIOD_CLOSED):
-        insert_entry(date=datetime.date(2026, 1, 1))
-    entry_id = insert_entry(date=datetime.date(2026, 4, 1))  # the day after is open
-    insert_posting(entry_id, 1, clearing, chart.general, 10)
-    insert_posting(entry_id, 2, income, chart.general, -10)
-    check_deferred_constraints()
+        balanced_entry(datetime.date(2026, 1, 1))
+    balanced_entry(datetime.date(2026, 4, 1))  # the day after is open
 
 
 def test_a_closed_period_cannot_be_deleted_or_edited(chart):
