@@ -111,19 +111,16 @@ class Command(BaseCommand):
             )
         # Stripe paid the EUR clearing balance out to the bank.
         for fund, amount in (("rent-relief", 16632), ("general", 19695), ("trans-healthcare", 2870)):
-            f = funds[fund]
-            entry_post(
-                EntrySpec(
-                    idempotency_key=_key(f"stripe-payout-{fund}"),
-                    postings=(
-                        PostingSpec(acct(AccountRole.BANK, "EUR").pk, f.pk, "EUR", amount),
-                        PostingSpec(acct(AccountRole.STRIPE_CLEARING, "EUR").pk, f.pk, "EUR", -amount),
-                    ),
-                    date=start + datetime.timedelta(days=16),
-                    kind=EntryKind.MANUAL,
-                    memo="Stripe payout to bank",
-                    source=SourceRef(type="demo.stripe_payout", id=f"po_demo_{fund}"),
-                )
+            _two_legs(
+                f"stripe-payout-{fund}",
+                debit=acct(AccountRole.BANK, "EUR"),
+                credit=acct(AccountRole.STRIPE_CLEARING, "EUR"),
+                fund=funds[fund],
+                amount=amount,
+                date=start + datetime.timedelta(days=16),
+                kind=EntryKind.MANUAL,
+                memo="Stripe payout to bank",
+                source=SourceRef(type="demo.stripe_payout", id=f"po_demo_{fund}"),
             )
         currency_convert(
             idempotency_key=_key("fx-usd-eur"),
@@ -146,30 +143,53 @@ class Command(BaseCommand):
             memo="Board decision: top up rent relief",
         )
         for n, (fund, amount) in enumerate((("rent-relief", 15000), ("trans-healthcare", 2500)), start=1):
-            f = funds[fund]
-            entry_post(
-                EntrySpec(
-                    idempotency_key=_key(f"grant-{n}"),
-                    postings=(
-                        PostingSpec(acct(AccountRole.GRANTS_EXPENSE, "EUR").pk, f.pk, "EUR", amount),
-                        PostingSpec(acct(AccountRole.GRANTS_PAYABLE, "EUR").pk, f.pk, "EUR", -amount),
-                    ),
-                    date=start + datetime.timedelta(days=20),
-                    kind=EntryKind.GRANT,
-                    memo="Grant approved",
-                    source=SourceRef(type="demo.grant", id=f"GR-DEMO-{n:03d}"),
-                )
+            _two_legs(
+                f"grant-{n}",
+                debit=acct(AccountRole.GRANTS_EXPENSE, "EUR"),
+                credit=acct(AccountRole.GRANTS_PAYABLE, "EUR"),
+                fund=funds[fund],
+                amount=amount,
+                date=start + datetime.timedelta(days=20),
+                kind=EntryKind.GRANT,
+                memo="Grant approved",
+                source=SourceRef(type="demo.grant", id=f"GR-DEMO-{n:03d}"),
             )
-            entry_post(
-                EntrySpec(
-                    idempotency_key=_key(f"payout-{n}"),
-                    postings=(
-                        PostingSpec(acct(AccountRole.GRANTS_PAYABLE, "EUR").pk, f.pk, "EUR", amount),
-                        PostingSpec(acct(AccountRole.BANK, "EUR").pk, f.pk, "EUR", -amount),
-                    ),
-                    date=start + datetime.timedelta(days=22),
-                    kind=EntryKind.PAYOUT,
-                    memo="Grant paid by bank transfer",
-                    source=SourceRef(type="demo.payout", id=f"PO-DEMO-{n:03d}"),
-                )
+            _two_legs(
+                f"payout-{n}",
+                debit=acct(AccountRole.GRANTS_PAYABLE, "EUR"),
+                credit=acct(AccountRole.BANK, "EUR"),
+                fund=funds[fund],
+                amount=amount,
+                date=start + datetime.timedelta(days=22),
+                kind=EntryKind.PAYOUT,
+                memo="Grant paid by bank transfer",
+                source=SourceRef(type="demo.payout", id=f"PO-DEMO-{n:03d}"),
             )
+
+
+def _two_legs(
+    name: str,
+    *,
+    debit: Account,
+    credit: Account,
+    fund: Fund,
+    amount: int,
+    date: datetime.date,
+    kind: str,
+    memo: str,
+    source: SourceRef,
+) -> None:
+    """Post `amount` from credit to debit in one fund, under the demo's key for `name`."""
+    entry_post(
+        EntrySpec(
+            idempotency_key=_key(name),
+            postings=(
+                PostingSpec(debit.pk, fund.pk, debit.currency, amount),
+                PostingSpec(credit.pk, fund.pk, credit.currency, -amount),
+            ),
+            date=date,
+            kind=kind,
+            memo=memo,
+            source=source,
+        )
+    )
