@@ -172,11 +172,8 @@ def test_truncating_a_ledger_table_is_rejected(posted, statement):
 
 
 def test_the_pgtrigger_ignore_switch_does_not_bypass_append_only(posted):
-    with pgtrigger.ignore("ledger.Posting:posting_append_only", "ledger.Entry:entry_append_only"):
-        with rejected(APPEND_ONLY):
-            Posting.objects.filter(entry_id=posted).update(amount=1)
-        with rejected(APPEND_ONLY):
-            Entry.objects.filter(pk=posted).update(memo="edited")
+    # pgtrigger.ignore() sets this switch by prefixing each query, which
+    # server-side binding refuses outright; any role can still set it by hand.
     with connection.cursor() as cursor:
         cursor.execute("SELECT tgname FROM pg_trigger WHERE tgname LIKE 'pgtrigger_posting_append_only%%'")
         (pgid,) = cursor.fetchone()
