@@ -163,10 +163,11 @@ def load(n_entries: int, batch: int, accounts: list[int], fund_id: int, rng: ran
     return done / spent
 
 
-def serial(seconds: float, accounts: list[int], fund_id: int, rng: random.Random) -> float:
+def post_for(seconds: float, warmup: int, accounts: list[int], fund_id: int, rng: random.Random):
+    """Post random pairs through the service for `seconds` after `warmup` posts; (count, elapsed)."""
     from ledger.services import entry_post
 
-    for _ in range(50):  # warm up the connection and the plan cache
+    for _ in range(warmup):  # warm up the connection and the plan cache
         entry_post(pair_spec(rng, accounts, fund_id))
     count = 0
     started = time.perf_counter()
@@ -174,25 +175,22 @@ def serial(seconds: float, accounts: list[int], fund_id: int, rng: random.Random
     while (now := time.perf_counter()) < deadline:
         entry_post(pair_spec(rng, accounts, fund_id))
         count += 1
-    return count / (now - started)
+    return count, now - started
+
+
+def serial(seconds: float, accounts: list[int], fund_id: int, rng: random.Random) -> float:
+    count, elapsed = post_for(seconds, 50, accounts, fund_id, rng)
+    return count / elapsed
 
 
 def _worker(db_name: str, seed: int, seconds: float, accounts: list[int], fund_id: int, barrier, results):
     rng = random.Random(seed)
     try:
         django_setup(db_name)
-        from ledger.services import entry_post
-
-        for _ in range(20):
-            entry_post(pair_spec(rng, accounts, fund_id))
+        post_for(0, 20, accounts, fund_id, rng)
         barrier.wait()
-        count = 0
-        started = time.perf_counter()
-        deadline = started + seconds
-        while (now := time.perf_counter()) < deadline:
-            entry_post(pair_spec(rng, accounts, fund_id))
-            count += 1
-        results.put((count, now - started, None))
+        count, elapsed = post_for(seconds, 0, accounts, fund_id, rng)
+        results.put((count, elapsed, None))
     except Exception as error:  # report, don't hang the parent
         barrier.abort()
         results.put((0, 0.0, repr(error)))

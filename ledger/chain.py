@@ -3,6 +3,7 @@
 import datetime
 import hashlib
 import json
+from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -44,3 +45,18 @@ def entry_digest(
     }
     payload = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(payload.encode()).digest()
+
+
+def postings_by_entry(cursor: Any, entry_ids: Sequence[int]) -> dict[int, list[tuple]]:
+    """The postings of these entries as the digest reads them: POSTING_COLUMNS rows by leg number.
+
+    The sealer and the verifier both read through here, so they hash the same rows.
+    """
+    cursor.execute(
+        f"SELECT {POSTING_COLUMNS} FROM ledger_posting WHERE entry_id = ANY(%s) ORDER BY entry_id, leg_no",
+        [list(entry_ids)],
+    )
+    postings: dict[int, list[tuple]] = defaultdict(list)
+    for row in cursor.fetchall():
+        postings[row[0]].append(row)
+    return postings

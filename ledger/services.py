@@ -6,7 +6,7 @@ import json
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -15,7 +15,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from ledger import exceptions as exc
-from ledger.chain import ENTRY_COLUMNS, POSTING_COLUMNS, ZERO_HASH, entry_digest
+from ledger.chain import ENTRY_COLUMNS, ZERO_HASH, entry_digest, postings_by_entry
 from ledger.models import (
     SQLSTATE_IDEMPOTENCY,
     SQLSTATE_PERIOD_CLOSED,
@@ -294,20 +294,18 @@ def entry_post(spec: EntrySpec) -> PostedEntry:
         spec.created_by_id,
         json.dumps(_legs_json(legs)),
     ]
-    with _database_errors(legs):
-        if connection.in_atomic_block or not connection.get_autocommit():
-            # Inside the caller's transaction: a savepoint, so a refused entry
-            # leaves the caller's transaction usable.
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                entry_id, replayed = cursor.fetchone()
-        else:
-            # On its own, the one statement is the whole transaction (the function
-            # runs every deferred check before it returns): no BEGIN and COMMIT
-            # round trips, which cost as much as the posting itself.
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                entry_id, replayed = cursor.fetchone()
+    # Inside the caller's transaction: a savepoint, so a refused entry leaves the
+    # caller's transaction usable. On its own, the one statement is the whole
+    # transaction (the function runs every deferred check before it returns): no
+    # BEGIN and COMMIT round trips, which cost as much as the posting itself.
+    in_transaction = connection.in_atomic_block or not connection.get_autocommit()
+    with (
+        _database_errors(legs),
+        transaction.atomic() if in_transaction else nullcontext(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql, params)
+        entry_id, replayed = cursor.fetchone()
     return PostedEntry(entry_id=entry_id, replayed=replayed)
 
 
@@ -553,15 +551,7 @@ def _seal_batch(cursor, batch_size: int) -> tuple[int, bool]:  # noqa: ANN001
     )
     entries = cursor.fetchall()
     if entries:
-        ids = [row[0] for row in entries]
-        cursor.execute(
-            f"SELECT {POSTING_COLUMNS} FROM ledger_posting WHERE entry_id = ANY(%s) "
-            "ORDER BY entry_id, leg_no",
-            [ids],
-        )
-        postings: dict[int, list] = defaultdict(list)
-        for row in cursor.fetchall():
-            postings[row[0]].append(row)
+        postings = postings_by_entry(cursor, [row[0] for row in entries])
         cursor.execute("SELECT seq, hash FROM ledger_seal ORDER BY seq DESC LIMIT 1")
         head = cursor.fetchone()
         seq, prev = (head[0], bytes(head[1])) if head else (0, ZERO_HASH)

@@ -1,11 +1,10 @@
 """Recompute the hash chain and every balance; report the first break."""
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
-from ledger.chain import ENTRY_COLUMNS, POSTING_COLUMNS, ZERO_HASH, entry_digest
+from ledger.chain import ENTRY_COLUMNS, ZERO_HASH, entry_digest, postings_by_entry
 
 CHUNK = 5000
 
@@ -52,15 +51,7 @@ def _verify_chain(cursor, report: VerificationReport) -> None:  # noqa: ANN001
         rows = cursor.fetchall()
         if not rows:
             break
-        entry_ids = [row[5] for row in rows if row[4]]
-        cursor.execute(
-            f"SELECT {POSTING_COLUMNS} FROM ledger_posting WHERE entry_id = ANY(%s) "
-            "ORDER BY entry_id, leg_no",
-            [entry_ids],
-        )
-        postings: dict[int, list] = defaultdict(list)
-        for posting in cursor.fetchall():
-            postings[posting[0]].append(posting)
+        postings = postings_by_entry(cursor, [row[5] for row in rows if row[4]])
         for seq, prev_hash, stored_hash, sealed_entry_id, entry_exists, *entry in rows:
             expected_seq += 1
             prev_hash, stored_hash = bytes(prev_hash), bytes(stored_hash)
