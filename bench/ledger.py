@@ -306,13 +306,23 @@ def main() -> int:
         log(f"{args.processes} processes: {concurrent_rate:,.0f} entries/s")
 
         from ledger.selectors import account_balance, trial_balance
+        from ledger.services import balances_checkpoint
 
+        # Busy accounts' balances are checkpoint + postings since; in the running
+        # system the sealer task moves the checkpoint every few seconds. Here it
+        # last ran before any posting: first read with everything since, then
+        # checkpoint as the task would and read again.
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT account_id, count(*) FROM ledger_posting GROUP BY account_id ORDER BY 2 DESC LIMIT 1"
             )
             busiest, busiest_postings = cursor.fetchone()
         log(f"busiest account {busiest}: {busiest_postings:,} postings")
+        stale_ms, _ = latency(lambda: account_balance(account_id=busiest), 20)
+        log(f"balance with all {busiest_postings:,} postings after the checkpoint: median {stale_ms:.1f} ms")
+        started = time.perf_counter()
+        horizon = balances_checkpoint()
+        log(f"checkpoint to posting {horizon:,}: {time.perf_counter() - started:.1f} s")
         balance_ms, balance_p95 = latency(lambda: account_balance(account_id=busiest), 2000)
         log(f"balance: median {balance_ms:.3f} ms, p95 {balance_p95:.3f} ms")
         rows = len(trial_balance())

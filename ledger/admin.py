@@ -1,8 +1,11 @@
 """Django admin: ledger rows are visible, never editable."""
 
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
-from ledger.models import Account, Balance, ClosedPeriod, Entry, Fund, Posting, Seal
+from ledger.models import Account, Balance, Checkpoint, ClosedPeriod, Entry, Fund, Posting, Seal
+from ledger.selectors import balance_list
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -53,8 +56,20 @@ class PostingAdmin(ReadOnlyAdmin):
 
 @admin.register(Balance)
 class BalanceAdmin(ReadOnlyAdmin):
-    list_display = ["account", "fund", "currency", "balance", "floor"]
+    list_display = ["account", "fund", "currency", "current", "floor"]
     list_select_related = ["account", "fund"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Balance]:
+        return balance_list()
+
+    @admin.display(description="balance (minor units)")
+    def current(self, balance: Balance) -> int:
+        return balance.current
+
+
+@admin.register(Checkpoint)
+class CheckpointAdmin(ReadOnlyAdmin):
+    list_display = ["id", "posting_horizon", "previous_horizon", "created_at"]
 
 
 @admin.register(ClosedPeriod)

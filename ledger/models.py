@@ -107,11 +107,13 @@ class Account(models.Model):
             ),
         ]
         triggers = [
-            # Type and currency are what every posting was made under.
+            # Type and currency are what every posting was made under; whether
+            # the account has a floor decides how its balances are kept.
             pgtrigger.Protect(
                 name="account_currency_type_fixed",
                 operation=pgtrigger.UpdateOf("currency", "type"),
             ),
+            pgtrigger.Protect(name="account_floor_fixed", operation=pgtrigger.UpdateOf("floor")),
             pgtrigger.Protect(name="account_no_delete", operation=pgtrigger.Delete),
         ]
 
@@ -178,73 +180,165 @@ class Entry(models.Model):
             ),
             models.UniqueConstraint(fields=["id", "leg_count"], name="entry_id_leg_count"),
         ]
-        triggers = [
-            *_protect("entry"),
-            # One check per entry at commit: it is not dated in a closed period,
-            # all its legs are present and they sum to zero per currency and fund,
-            # and a reversal mirrors what it reverses. (period_close locks entries
-            # against inserts, so a period cannot close under an entry in flight.)
-            pgtrigger.Trigger(
-                name="entry_balanced",
-                when=pgtrigger.After,
-                operation=pgtrigger.Insert,
-                timing=pgtrigger.Deferred,
-                declare=[("legs", "integer"), ("unbalanced", "boolean")],
-                func=f"""
-                IF EXISTS (SELECT 1 FROM ledger_closedperiod
-                           WHERE daterange(start_date, end_date, '[]') @> NEW.date) THEN
-                    RAISE EXCEPTION 'entry dated % falls in a closed period', NEW.date
-                        USING ERRCODE = '{SQLSTATE_PERIOD_CLOSED}';
-                END IF;
-                SELECT coalesce(sum(g.n), 0), coalesce(bool_or(g.total <> 0), false)
-                  INTO legs, unbalanced
-                  FROM (SELECT count(*) AS n, sum(amount) AS total
-                          FROM ledger_posting WHERE entry_id = NEW.id
-                         GROUP BY currency, fund_id) g;
-                IF legs <> NEW.leg_count THEN
-                    RAISE EXCEPTION 'entry % has % postings, expected %', NEW.id, legs, NEW.leg_count
-                        USING ERRCODE = '{SQLSTATE_UNBALANCED}';
-                END IF;
-                IF unbalanced THEN
-                    RAISE EXCEPTION 'entry % does not balance per currency and fund', NEW.id
-                        USING ERRCODE = '{SQLSTATE_UNBALANCED}';
-                END IF;
-                -- Nested, not "IS NOT NULL AND EXISTS": the executor would start the
-                -- whole mirror query (about a third of this trigger) for every entry.
-                IF NEW.reverses_id IS NOT NULL THEN
-                    IF EXISTS (
-                        (SELECT account_id, fund_id, currency, -amount FROM ledger_posting
-                          WHERE entry_id = NEW.reverses_id
-                         EXCEPT ALL
-                         SELECT account_id, fund_id, currency, amount FROM ledger_posting
-                          WHERE entry_id = NEW.id)
-                        UNION ALL
-                        (SELECT account_id, fund_id, currency, amount FROM ledger_posting
-                          WHERE entry_id = NEW.id
-                         EXCEPT ALL
-                         SELECT account_id, fund_id, currency, -amount FROM ledger_posting
-                          WHERE entry_id = NEW.reverses_id)
-                    ) THEN
-                        RAISE EXCEPTION 'reversal % does not mirror entry %', NEW.id, NEW.reverses_id
-                            USING ERRCODE = '{SQLSTATE_REVERSAL}';
-                    END IF;
-                END IF;
-                RETURN NULL;
-                """,
-            ),
-        ]
+        # Migration 0005 adds the deferred foreign key entry_legs_complete_fk:
+        # (id, leg_count) references the posting (entry_id, leg_no), so no entry
+        # commits without its last leg; with the posting check below (legs are
+        # numbered 1..n without gaps at the end of every statement) that is every leg.
+        triggers = _protect("entry")
 
     def __str__(self) -> str:
         return f"entry {self.pk}"
 
 
+POSTING_CHECKS = f"""
+-- One query sums up the statement for the usual case: every entry it touches
+-- gets all its legs here, they name existing accounts and entries, balance per
+-- currency and fund, and reverse nothing, outside any closed period. Anything
+-- else (a problem, legs spread over statements, a reversal) takes the detailed
+-- checks below. (LATERAL ... LIMIT 1 keeps the planner, blind to the transition
+-- table's size, on index lookups.)
+SELECT bool_or(x.problem) AS problem, bool_or(x.floored) AS floored, bool_or(x.new_pair) AS new_pair
+  INTO summary
+  FROM (SELECT bool_or(g.floored) AS floored, bool_or(g.new_pair) AS new_pair,
+               bool_or(g.bad_ref) OR sum(g.n) <> max(g.leg_count) OR bool_or(g.total <> 0)
+               OR max(g.reverses_id) IS NOT NULL
+               OR EXISTS (SELECT 1 FROM ledger_closedperiod c
+                           WHERE daterange(c.start_date, c.end_date, '[]') @> max(g.date)) AS problem
+          FROM (SELECT n.entry_id, count(*) AS n, sum(n.amount) AS total, max(n.leg_count) AS leg_count,
+                       bool_or(a.currency IS DISTINCT FROM n.currency
+                               OR e.leg_count IS DISTINCT FROM n.leg_count) AS bad_ref,
+                       max(e.date) AS date, max(e.reverses_id) AS reverses_id,
+                       bool_or(a.floor IS NOT NULL) AS floored,
+                       bool_or(NOT EXISTS (SELECT 1 FROM ledger_balance b
+                                            WHERE b.account_id = n.account_id AND b.fund_id = n.fund_id))
+                           AS new_pair
+                  FROM new_rows n
+                  LEFT JOIN LATERAL (SELECT a.currency, a.floor FROM ledger_account a
+                                      WHERE a.id = n.account_id LIMIT 1) a ON true
+                  LEFT JOIN LATERAL (SELECT e.leg_count, e.date, e.reverses_id FROM ledger_entry e
+                                      WHERE e.id = n.entry_id LIMIT 1) e ON true
+                 GROUP BY n.entry_id, n.currency, n.fund_id) g
+         GROUP BY g.entry_id) x;
+
+IF summary.problem THEN
+    -- 1. References. Every posting names an account kept in the posting's
+    -- currency, and an entry with the posting's leg count (in place of two
+    -- composite foreign keys, whose per-row lookups cost more than the insert; no
+    -- row lock is needed, as accounts and entries can be neither deleted nor
+    -- changed in these columns).
+    SELECT n.account_id, n.currency, a.currency AS account_currency,
+           n.entry_id, n.leg_count, e.leg_count AS entry_leg_count
+      INTO bad
+      FROM new_rows n
+      LEFT JOIN LATERAL (SELECT a.currency FROM ledger_account a WHERE a.id = n.account_id LIMIT 1) a ON true
+      LEFT JOIN LATERAL (SELECT e.leg_count FROM ledger_entry e WHERE e.id = n.entry_id LIMIT 1) e ON true
+     WHERE a.currency IS DISTINCT FROM n.currency OR e.leg_count IS DISTINCT FROM n.leg_count
+     LIMIT 1;
+    IF FOUND THEN
+        IF bad.account_currency IS NULL THEN
+            RAISE EXCEPTION 'no account %', bad.account_id
+                USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'posting_account_currency_fk';
+        ELSIF bad.account_currency <> bad.currency THEN
+            RAISE EXCEPTION 'account % is kept in %, not %',
+                bad.account_id, bad.account_currency, bad.currency
+                USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'posting_account_currency_fk';
+        ELSE
+            RAISE EXCEPTION 'no entry % with % legs', bad.entry_id, bad.leg_count
+                USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'posting_entry_leg_count_fk';
+        END IF;
+    END IF;
+
+    -- 2. Every entry this statement added legs to: its legs so far are 1..n with
+    -- no gap, it is not dated in a closed period, and once it has all its legs they
+    -- sum to zero per currency and fund and, for a reversal, mirror the original.
+    -- A complete entry can never change again, so it is checked exactly once.
+    -- (period_close locks entries against inserts, so a period cannot close
+    -- under an entry in flight.)
+    FOR bad IN
+        SELECT * FROM (
+            SELECT e.id, e.date, e.leg_count, e.reverses_id, s.legs, s.last_leg, s.unbalanced,
+                   EXISTS (SELECT 1 FROM ledger_closedperiod c
+                            WHERE daterange(c.start_date, c.end_date, '[]') @> e.date) AS closed
+              FROM (SELECT DISTINCT entry_id FROM new_rows) t
+             CROSS JOIN LATERAL (SELECT e.id, e.date, e.leg_count, e.reverses_id FROM ledger_entry e
+                                  WHERE e.id = t.entry_id LIMIT 1) e
+             CROSS JOIN LATERAL (SELECT sum(g.n) AS legs, max(g.last_leg) AS last_leg,
+                                        bool_or(g.total <> 0) AS unbalanced
+                                   FROM (SELECT count(*) AS n, max(p.leg_no) AS last_leg,
+                                                sum(p.amount) AS total
+                                           FROM ledger_posting p WHERE p.entry_id = t.entry_id
+                                          GROUP BY p.currency, p.fund_id) g) s
+        ) x
+         WHERE x.closed OR x.legs <> x.last_leg
+            OR (x.legs = x.leg_count AND (x.unbalanced OR x.reverses_id IS NOT NULL))
+         ORDER BY x.id
+    LOOP
+        IF bad.closed THEN
+            RAISE EXCEPTION 'entry dated % falls in a closed period', bad.date
+                USING ERRCODE = '{SQLSTATE_PERIOD_CLOSED}';
+        END IF;
+        IF bad.legs <> bad.last_leg THEN
+            RAISE EXCEPTION 'entry % has % postings up to leg %: legs are added in order from 1',
+                bad.id, bad.legs, bad.last_leg USING ERRCODE = '{SQLSTATE_UNBALANCED}';
+        END IF;
+        IF bad.unbalanced THEN
+            RAISE EXCEPTION 'entry % does not balance per currency and fund', bad.id
+                USING ERRCODE = '{SQLSTATE_UNBALANCED}';
+        END IF;
+        IF EXISTS (
+            (SELECT account_id, fund_id, currency, -amount FROM ledger_posting
+              WHERE entry_id = bad.reverses_id
+             EXCEPT ALL
+             SELECT account_id, fund_id, currency, amount FROM ledger_posting WHERE entry_id = bad.id)
+            UNION ALL
+            (SELECT account_id, fund_id, currency, amount FROM ledger_posting WHERE entry_id = bad.id
+             EXCEPT ALL
+             SELECT account_id, fund_id, currency, -amount FROM ledger_posting
+              WHERE entry_id = bad.reverses_id)
+        ) THEN
+            RAISE EXCEPTION 'reversal % does not mirror entry %', bad.id, bad.reverses_id
+                USING ERRCODE = '{SQLSTATE_REVERSAL}';
+        END IF;
+    END LOOP;
+END IF;
+
+-- 3. Balances. Every (account, fund) pair posted to has a balance row, created
+-- at zero with the account's floor (the row's foreign key checks the fund).
+-- Accounts with a floor (the bank, money that backs payouts) keep it current in
+-- the same statement: the upsert only ever takes its DO UPDATE branch, locks
+-- the rows in (account, fund) order so concurrent posters cannot deadlock, and
+-- the floor CHECK sees the real new balance (the proposed row carries no floor).
+-- The others (income, clearing, expenses: the busy accounts) are append-only:
+-- their rows hold the balance as of the latest checkpoint, which folds in later
+-- postings in the background, and readers add the postings since.
+IF summary.new_pair THEN
+    INSERT INTO ledger_balance (account_id, fund_id, currency, balance, floor)
+    SELECT n.account_id, n.fund_id, min(n.currency), 0, min(a.floor)
+      FROM new_rows n JOIN ledger_account a ON a.id = n.account_id
+     GROUP BY n.account_id, n.fund_id
+     ORDER BY n.account_id, n.fund_id
+    ON CONFLICT (account_id, fund_id) DO NOTHING;
+END IF;
+IF summary.floored THEN
+    INSERT INTO ledger_balance AS b (account_id, fund_id, currency, balance, floor)
+    SELECT n.account_id, n.fund_id, min(n.currency), sum(n.amount), NULL
+      FROM new_rows n
+     WHERE EXISTS (SELECT 1 FROM ledger_account a WHERE a.id = n.account_id AND a.floor IS NOT NULL)
+     GROUP BY n.account_id, n.fund_id
+     ORDER BY n.account_id, n.fund_id
+    ON CONFLICT (account_id, fund_id) DO UPDATE SET balance = b.balance + EXCLUDED.balance;
+END IF;
+RETURN NULL;
+"""
+
+
 class Posting(models.Model):
     """One leg of an entry: signed amount (debit positive) in minor units."""
 
-    # The database references the entry and the account through the composite
-    # keys (entry_id, leg_count) and (account_id, currency) of migration 0002,
-    # and indexes them with posting_entry_leg and posting_account_id: plain
-    # foreign keys and indexes on top would only double the work of every insert.
+    # The posting check below stands in for foreign keys to the entry (with its
+    # leg count) and to the account (with its currency); the fund is checked by
+    # the balance row's foreign key. Indexes: posting_entry_leg and
+    # posting_account_id lead with entry and account.
     entry = models.ForeignKey(
         Entry, on_delete=models.PROTECT, related_name="postings", db_constraint=False, db_index=False
     )
@@ -253,8 +347,6 @@ class Posting(models.Model):
     account = models.ForeignKey(
         Account, on_delete=models.PROTECT, related_name="postings", db_constraint=False, db_index=False
     )
-    # The fund is checked once per (account, fund) pair, by the balance row's
-    # foreign key: the balance trigger creates that row for every pair posted to.
     fund = models.ForeignKey(
         Fund, on_delete=models.PROTECT, related_name="postings", db_constraint=False, db_index=False
     )
@@ -278,39 +370,16 @@ class Posting(models.Model):
         ]
         triggers = [
             *_protect("posting"),
-            # Balances follow postings in the same statement. Rows are created at
-            # zero with their account's floor when a pair is first posted to (the
-            # cheap EXISTS spares the usual case that INSERT). Then every row
-            # exists, so the upsert only ever takes its DO UPDATE branch: it locks
-            # and updates the rows in (account, fund) order, so concurrent posters
-            # cannot deadlock, and the floor CHECK sees the real new balance (the
-            # proposed row carries no floor, so its CHECK cannot trip).
+            # One set-based check per statement (references, entries, balances);
+            # the per-entry foreign key of migration 0005 is the part left for COMMIT.
             pgtrigger.Trigger(
-                name="posting_update_balances",
+                name="posting_checks",
                 when=pgtrigger.After,
                 operation=pgtrigger.Insert,
                 level=pgtrigger.Statement,
                 referencing=pgtrigger.Referencing(new="new_rows"),
-                func="""
-                IF EXISTS (SELECT 1 FROM new_rows n
-                            WHERE NOT EXISTS (SELECT 1 FROM ledger_balance b
-                                               WHERE b.account_id = n.account_id
-                                                 AND b.fund_id = n.fund_id)) THEN
-                    INSERT INTO ledger_balance (account_id, fund_id, currency, balance, floor)
-                    SELECT n.account_id, n.fund_id, min(n.currency), 0, min(a.floor)
-                      FROM new_rows n JOIN ledger_account a ON a.id = n.account_id
-                     GROUP BY n.account_id, n.fund_id
-                     ORDER BY n.account_id, n.fund_id
-                    ON CONFLICT (account_id, fund_id) DO NOTHING;
-                END IF;
-                INSERT INTO ledger_balance AS b (account_id, fund_id, currency, balance, floor)
-                SELECT account_id, fund_id, min(currency), sum(amount), NULL
-                  FROM new_rows
-                 GROUP BY account_id, fund_id
-                 ORDER BY account_id, fund_id
-                ON CONFLICT (account_id, fund_id) DO UPDATE SET balance = b.balance + EXCLUDED.balance;
-                RETURN NULL;
-                """,
+                declare=[("bad", "record"), ("summary", "record")],
+                func=POSTING_CHECKS,
             ),
         ]
 
@@ -319,7 +388,11 @@ class Posting(models.Model):
 
 
 class Balance(models.Model):
-    """Running balance of one (account, fund): maintained by the database, read in O(1)."""
+    """Balance of one (account, fund), kept by the database.
+
+    Current for an account with a floor; for any other account, the balance as
+    of the latest checkpoint (ledger.selectors add the postings since).
+    """
 
     # References its account through (account_id, currency) (migration 0002);
     # balance_account_fund indexes account_id.
@@ -356,6 +429,81 @@ class Balance(models.Model):
                 END IF;
                 RETURN NULL;
                 """,
+            ),
+        ]
+
+
+CHECKPOINT_PREPARE = """
+-- One checkpoint at a time, each continuing the one before.
+LOCK TABLE ledger_checkpoint IN SHARE ROW EXCLUSIVE MODE;
+SELECT * INTO prev FROM ledger_checkpoint ORDER BY id DESC LIMIT 1;
+NEW.previous_horizon := coalesce(prev.posting_horizon, 0);
+NEW.posting_horizon := NEW.previous_horizon;
+-- The previous checkpoint's candidate becomes the horizon once every
+-- transaction that could still add a posting up to it has ended: a posting
+-- transaction has its id before it draws posting ids (it writes its entry
+-- first), so it is older than the candidate's transaction id.
+IF prev.candidate > NEW.previous_horizon
+   AND pg_snapshot_xmin(pg_current_snapshot())::text::bigint > prev.candidate_txid THEN
+    NEW.posting_horizon := prev.candidate;
+END IF;
+NEW.candidate := greatest(coalesce(pg_sequence_last_value('ledger_posting_id_seq'), 0), NEW.posting_horizon);
+NEW.candidate_txid := pg_current_xact_id()::text::bigint;
+NEW.created_at := now();
+RETURN NEW;
+"""
+
+CHECKPOINT_FOLD = """
+-- Fold the postings between the two horizons into the balance rows of the
+-- accounts without a floor (the others are always current).
+IF NEW.posting_horizon > NEW.previous_horizon THEN
+    INSERT INTO ledger_balance AS b (account_id, fund_id, currency, balance, floor)
+    SELECT p.account_id, p.fund_id, min(p.currency), sum(p.amount), NULL
+      FROM ledger_posting p
+     WHERE p.id > NEW.previous_horizon AND p.id <= NEW.posting_horizon
+       AND EXISTS (SELECT 1 FROM ledger_account a WHERE a.id = p.account_id AND a.floor IS NULL)
+     GROUP BY p.account_id, p.fund_id
+     ORDER BY p.account_id, p.fund_id
+    ON CONFLICT (account_id, fund_id) DO UPDATE SET balance = b.balance + EXCLUDED.balance;
+END IF;
+RETURN NULL;
+"""
+
+
+class Checkpoint(models.Model):
+    """A point up to which the balance rows of accounts without a floor include every posting.
+
+    Written only by ledger.services.balances_checkpoint; the database fills in
+    every column itself, so a checkpoint cannot skip a posting still in flight.
+    """
+
+    posting_horizon = models.BigIntegerField(default=0)
+    previous_horizon = models.BigIntegerField(default=0)
+    candidate = models.BigIntegerField(default=0)
+    candidate_txid = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(db_default=models.Func(function="now"))
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(posting_horizon__gte=models.F("previous_horizon")), name="checkpoint_forward"
+            ),
+        ]
+        triggers = [
+            *_protect("checkpoint"),
+            pgtrigger.Trigger(
+                name="checkpoint_prepare",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert,
+                declare=[("prev", "ledger_checkpoint")],
+                func=CHECKPOINT_PREPARE,
+            ),
+            pgtrigger.Trigger(
+                name="checkpoint_fold",
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert,
+                func=CHECKPOINT_FOLD,
             ),
         ]
 

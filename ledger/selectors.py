@@ -6,11 +6,17 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Case, F, OuterRef, QuerySet, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
 
 from ledger.chain import ZERO_HASH
 from ledger.exceptions import UnknownReference
-from ledger.models import Account, AccountType, Balance, Entry, Fund
+from ledger.models import Account, AccountType, Balance, Checkpoint, Entry, Fund, Posting
+
+# Balance rows of accounts without a floor hold what the latest checkpoint folded
+# in: every posting up to this id. Readers add the postings after it, a few
+# seconds' worth, found on posting_account_id or the primary key.
+HORIZON_SQL = "coalesce((SELECT c.posting_horizon FROM ledger_checkpoint c ORDER BY c.id DESC LIMIT 1), 0)"
 
 
 def account_list() -> QuerySet[Account]:
@@ -27,17 +33,24 @@ def entry_list() -> QuerySet[Entry]:
 
 
 def account_balance(*, account_id: int, fund_id: int | None = None) -> int:
-    """Balance in minor units (debit positive) from the maintained balance rows: O(1).
+    """Balance in minor units (debit positive): its balance rows plus any postings since the checkpoint.
 
-    One indexed query on balance_account_fund; plain SQL, as the ORM's aggregate
-    would cost more than the query itself.
+    One query on indexes (balance_account_fund, posting_account_id); plain SQL,
+    as the ORM's aggregates would cost more than the query itself.
     """
     fund_filter = "AND fund_id = %s" if fund_id is not None else ""
+    params = [account_id] if fund_id is None else [account_id, fund_id]
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT coalesce(sum(balance), 0)::bigint FROM ledger_balance "
-            f"WHERE account_id = %s {fund_filter}",
-            [account_id] if fund_id is None else [account_id, fund_id],
+            f"""
+            SELECT (coalesce((SELECT sum(balance) FROM ledger_balance
+                               WHERE account_id = %s {fund_filter}), 0)
+                  + coalesce((SELECT sum(amount) FROM ledger_posting
+                               WHERE account_id = %s {fund_filter} AND id > {HORIZON_SQL}
+                                 AND NOT EXISTS (SELECT 1 FROM ledger_account
+                                                  WHERE id = %s AND floor IS NOT NULL)), 0))::bigint
+            """,
+            [*params, *params, account_id],
         )
         return cursor.fetchone()[0]
 
@@ -62,18 +75,25 @@ class TrialBalanceRow(NamedTuple):
 
 
 def trial_balance(*, fund_id: int | None = None) -> list[TrialBalanceRow]:
-    """Every account's balance (optionally within one fund), in one indexed query."""
-    fund_filter = "AND b.fund_id = %s" if fund_id is not None else ""
+    """Every account's balance (optionally within one fund), in one query.
+
+    Reads the balance rows and the postings since the checkpoint, not the history.
+    """
+    fund_filter = "AND fund_id = %s" if fund_id is not None else ""
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT a.id, a.code, a.name, a.type, a.currency, coalesce(b.total, 0)::bigint
+            SELECT a.id, a.code, a.name, a.type, a.currency,
+                   (coalesce(b.total, 0) + coalesce(d.total, 0))::bigint
               FROM ledger_account a
-              LEFT JOIN (SELECT b.account_id, sum(b.balance) AS total FROM ledger_balance b
-                          WHERE true {fund_filter} GROUP BY b.account_id) b ON b.account_id = a.id
+              LEFT JOIN (SELECT account_id, sum(balance) AS total FROM ledger_balance
+                          WHERE true {fund_filter} GROUP BY account_id) b ON b.account_id = a.id
+              LEFT JOIN (SELECT account_id, sum(amount) AS total FROM ledger_posting
+                          WHERE id > {HORIZON_SQL} {fund_filter} GROUP BY account_id) d
+                     ON d.account_id = a.id AND a.floor IS NULL
              ORDER BY a.code COLLATE "C"
             """,
-            [fund_id] if fund_id is not None else [],
+            [fund_id, fund_id] if fund_id is not None else [],
         )
         return list(map(TrialBalanceRow._make, cursor.fetchall()))
 
@@ -180,13 +200,18 @@ def fund_balances() -> list[FundBalanceRow]:
     """Per fund and currency: assets, liabilities, income, expenses and net assets."""
     with connection.cursor() as cursor:
         cursor.execute(
-            """
-            SELECT f.id, f.code, b.currency, a.type, sum(b.balance)
-              FROM ledger_balance b
-              JOIN ledger_account a ON a.id = b.account_id
-              JOIN ledger_fund f ON f.id = b.fund_id
-             GROUP BY f.id, f.code, b.currency, a.type
-             ORDER BY f.id, b.currency
+            f"""
+            SELECT f.id, f.code, x.currency, a.type, sum(x.amount)
+              FROM (SELECT account_id, fund_id, currency, balance AS amount FROM ledger_balance
+                    UNION ALL
+                    SELECT p.account_id, p.fund_id, p.currency, p.amount FROM ledger_posting p
+                     WHERE p.id > {HORIZON_SQL}
+                       AND EXISTS (SELECT 1 FROM ledger_account a
+                                    WHERE a.id = p.account_id AND a.floor IS NULL)) x
+              JOIN ledger_account a ON a.id = x.account_id
+              JOIN ledger_fund f ON f.id = x.fund_id
+             GROUP BY f.id, f.code, x.currency, a.type
+             ORDER BY f.id, x.currency
             """
         )
         totals: dict[tuple[int, str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -219,5 +244,16 @@ def chain_head() -> tuple[int, bytes]:
 
 
 def balance_list() -> QuerySet[Balance]:
-    """Maintained balance rows, one per (account, fund) ever posted to, in key order."""
-    return Balance.objects.order_by("account_id", "fund_id")
+    """One row per (account, fund) ever posted to, in key order, with its current balance as `current`."""
+    horizon = Coalesce(Subquery(Checkpoint.objects.order_by("-id").values("posting_horizon")[:1]), Value(0))
+    since = (
+        Posting.objects.filter(account_id=OuterRef("account_id"), fund_id=OuterRef("fund_id"), id__gt=horizon)
+        .order_by()
+        .values("account_id")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Balance.objects.annotate(
+        current=F("balance")
+        + Case(When(floor__isnull=True, then=Coalesce(Subquery(since), Value(0))), default=Value(0))
+    ).order_by("account_id", "fund_id")

@@ -179,6 +179,8 @@ def _domain_error(error: DatabaseError, legs: Sequence[PostingSpec]) -> exc.Ledg
         return exc.PeriodClosed(message)
     if sqlstate == SQLSTATE_IDEMPOTENCY:
         return exc.IdempotencyConflict(message)
+    if constraint == "entry_legs_complete_fk":
+        return exc.UnbalancedEntry("An entry is missing some of its postings.")
     if constraint == "balance_above_floor":
         return exc.InsufficientFunds("The entry would take a balance below its floor.")
     if constraint == "ledger_entry_reverses_id_key":
@@ -506,6 +508,35 @@ def period_close(
         return ClosedPeriod.objects.create(
             start_date=start_date, end_date=end_date, closed_by_id=closed_by_id
         )
+
+
+# --- balance checkpoints ----------------------------------------------------
+
+
+def balances_checkpoint() -> int:
+    """Fold postings into the balance rows of accounts without a floor, as far as is safe.
+
+    Each checkpoint row confirms the previous one's candidate (the newest
+    posting then) once every transaction that could still add a posting below
+    it has ended, and proposes a new candidate; the database decides both. Two
+    rounds, so a quiet ledger is brought fully up to date. Returns the posting
+    horizon: every posting up to it is in the balance rows.
+    """
+    horizon = 0
+    for _ in range(2):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT c.posting_horizon, c.candidate, "
+                "coalesce(pg_sequence_last_value('ledger_posting_id_seq'), 0) "
+                "FROM (SELECT 1) one LEFT JOIN LATERAL "
+                "(SELECT * FROM ledger_checkpoint ORDER BY id DESC LIMIT 1) c ON true"
+            )
+            horizon, candidate, newest = cursor.fetchone()
+            if horizon is not None and horizon == candidate == newest:
+                return horizon  # nothing posted since: no new row
+            cursor.execute("INSERT INTO ledger_checkpoint DEFAULT VALUES RETURNING posting_horizon")
+            horizon = cursor.fetchone()[0]
+    return horizon
 
 
 # --- the hash chain ---------------------------------------------------------

@@ -1,11 +1,13 @@
-"""Background work of the ledger: the periodic sealer."""
+"""Background work of the ledger: the periodic sealer and balance checkpoint."""
 
 from celery import shared_task
 
-from ledger.services import ledger_seal
+from ledger.services import balances_checkpoint, ledger_seal
 
 
 @shared_task
 def ledger_seal_task() -> int:
-    """Seal what has committed since the last run; skip if another sealer is busy."""
-    return ledger_seal(wait=False).sealed
+    """Seal what has committed since the last run (skip if another sealer is busy); checkpoint balances."""
+    sealed = ledger_seal(wait=False).sealed
+    balances_checkpoint()
+    return sealed

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 
 from ledger.chain import ENTRY_COLUMNS, ZERO_HASH, entry_digest, postings_by_entry
+from ledger.selectors import HORIZON_SQL
 
 CHUNK = 5000
 
@@ -94,12 +95,16 @@ def _verify_entries_sealed(cursor, report: VerificationReport) -> None:  # noqa:
 
 
 def _verify_balances(cursor, report: VerificationReport) -> None:  # noqa: ANN001
+    # A balance row holds every posting of an account with a floor, and every
+    # posting up to the checkpoint of any other account.
     cursor.execute(
-        """
+        f"""
         SELECT coalesce(p.account_id, b.account_id), coalesce(p.fund_id, b.fund_id),
                coalesce(p.total, 0), coalesce(b.balance, 0)
-          FROM (SELECT account_id, fund_id, sum(amount) AS total
-                  FROM ledger_posting GROUP BY account_id, fund_id) p
+          FROM (SELECT p.account_id, p.fund_id, sum(p.amount) AS total
+                  FROM ledger_posting p JOIN ledger_account a ON a.id = p.account_id
+                 WHERE a.floor IS NOT NULL OR p.id <= {HORIZON_SQL}
+                 GROUP BY p.account_id, p.fund_id) p
           FULL JOIN ledger_balance b ON b.account_id = p.account_id AND b.fund_id = p.fund_id
          WHERE coalesce(p.total, 0) <> coalesce(b.balance, 0)
          ORDER BY 1, 2 LIMIT 5

@@ -71,11 +71,12 @@ else:
     DATABASES = {"default": env.db_url_config(_url)}
 DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0))
-# Server-side binding lets psycopg prepare statements the process repeats (the
-# posting call above all): about 10% off each posting. Turn it off behind a
-# connection pooler that cannot keep prepared statements.
+# Server-side binding, and psycopg preparing a statement once the process has
+# run it five times (Django turns that off by default): the posting call is
+# parsed and planned once per connection instead of on every posting. Turn both
+# off behind a connection pooler that cannot keep prepared statements.
 if env.bool("DATABASE_SERVER_SIDE_BINDING", default=True):
-    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
+    DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

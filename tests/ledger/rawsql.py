@@ -47,7 +47,7 @@ def execute(sql: str, params: list | None = None) -> None:
 
 
 def check_deferred_constraints() -> None:
-    """Fire the deferred balance check now, as COMMIT would."""
+    """Run the deferred checks now (an entry has all its legs), as COMMIT would."""
     execute("SET CONSTRAINTS ALL IMMEDIATE")
     execute("SET CONSTRAINTS ALL DEFERRED")
 

@@ -13,7 +13,16 @@ from django.db import connection
 
 from ledger import exceptions as exc
 from ledger.models import Balance, Entry, EntryKind
-from ledger.services import EntrySpec, PostingSpec, entries_post_bulk, entry_post, entry_reverse, ledger_seal
+from ledger.selectors import account_balance
+from ledger.services import (
+    EntrySpec,
+    PostingSpec,
+    balances_checkpoint,
+    entries_post_bulk,
+    entry_post,
+    entry_reverse,
+    ledger_seal,
+)
 from ledger.verification import ledger_verify
 from tests.conftest import TODAY
 
@@ -30,6 +39,7 @@ class Outcome:
     posted: dict[int, tuple[PostingSpec, ...]] = field(default_factory=dict)
     refused: Counter = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
+    horizons: list[int] = field(default_factory=list)  # the sealer's checkpoints
 
 
 def _random_entry(rnd: random.Random, accounts: list, funds: list) -> EntrySpec:
@@ -116,6 +126,7 @@ def test_parallel_posting_to_hot_accounts_loses_nothing_and_keeps_every_balance_
     def sealer(outcome: Outcome):
         def work() -> None:
             ledger_seal(wait=False)
+            outcome.horizons.append(balances_checkpoint())
             time.sleep(0.05)
 
         return work
@@ -152,6 +163,18 @@ def test_parallel_posting_to_hot_accounts_loses_nothing_and_keeps_every_balance_
     for legs in posted.values():
         for leg in legs:
             expected[(leg.account_id, leg.fund_id)] += leg.amount
+    # The checkpoint moved forward (and never back) while the posters were busy.
+    horizons = outcomes[-1].horizons
+    assert horizons == sorted(horizons) and len(set(horizons)) > 2, horizons
+    # Balances read while only some postings are folded into the rows are
+    # already exact; the checkpoint then folds in everything (the ledger is quiet).
+    for account_id in {account for account, _fund in expected}:
+        assert account_balance(account_id=account_id) == sum(
+            amount for (account, _fund), amount in expected.items() if account == account_id
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT max(id) FROM ledger_posting")
+        assert balances_checkpoint() == cursor.fetchone()[0]
     stored = {(b.account_id, b.fund_id): b.balance for b in Balance.objects.all()}
     assert stored == dict(expected)
     with connection.cursor() as cursor:

@@ -50,7 +50,7 @@ def posted(chart, accounts):
 # --- balance ----------------------------------------------------------------
 
 
-def test_a_balanced_raw_sql_entry_passes_the_deferred_check(chart, accounts):
+def test_a_balanced_raw_sql_entry_can_be_written_one_leg_at_a_time(chart, accounts):
     clearing, income = accounts
     entry_id = insert_entry()
     insert_posting(entry_id, 1, clearing, chart.general, 700)
@@ -60,13 +60,12 @@ def test_a_balanced_raw_sql_entry_passes_the_deferred_check(chart, accounts):
     assert account_balance(account_id=clearing.pk) == 700
 
 
-def test_raw_sql_postings_that_do_not_sum_to_zero_are_rejected_by_the_deferred_check(chart, accounts):
+def test_raw_sql_postings_that_do_not_sum_to_zero_are_rejected_with_the_last_leg(chart, accounts):
     clearing, income = accounts
     with rejected(SQLSTATE_UNBALANCED, match="does not balance"):
         entry_id = insert_entry()
-        insert_posting(entry_id, 1, clearing, chart.general, 700)
+        insert_posting(entry_id, 1, clearing, chart.general, 700)  # accepted: the entry is not complete
         insert_posting(entry_id, 2, income, chart.general, -699)
-        check_deferred_constraints()
 
 
 def test_an_entry_balanced_overall_but_not_per_currency_is_rejected(chart):
@@ -76,7 +75,6 @@ def test_an_entry_balanced_overall_but_not_per_currency_is_rejected(chart):
         entry_id = insert_entry()
         insert_posting(entry_id, 1, clearing_eur, chart.general, 500)
         insert_posting(entry_id, 2, clearing_usd, chart.general, -500)
-        check_deferred_constraints()
 
 
 def test_an_entry_balanced_overall_but_not_per_fund_is_rejected(chart, accounts):
@@ -85,12 +83,29 @@ def test_an_entry_balanced_overall_but_not_per_fund_is_rejected(chart, accounts)
         entry_id = insert_entry()
         insert_posting(entry_id, 1, clearing, chart.general, 500)
         insert_posting(entry_id, 2, income, chart.relief, -500)
-        check_deferred_constraints()
+
+
+def test_all_legs_in_one_statement_are_checked_together(chart, accounts):
+    clearing, income = accounts
+    with rejected(SQLSTATE_UNBALANCED, match="does not balance"):
+        entry_id = insert_entry()
+        execute(
+            "INSERT INTO ledger_posting (entry_id, leg_no, leg_count, account_id, fund_id, currency, amount) "
+            "VALUES (%s, 1, 2, %s, %s, 'EUR', 10), (%s, 2, 2, %s, %s, 'EUR', -9)",
+            [entry_id, clearing.pk, chart.general.pk, entry_id, income.pk, chart.general.pk],
+        )
+
+
+def test_legs_are_added_in_order(chart, accounts):
+    clearing, _income = accounts
+    with rejected(SQLSTATE_UNBALANCED, match="legs are added in order"):
+        entry_id = insert_entry()
+        insert_posting(entry_id, 2, clearing, chart.general, 500)
 
 
 def test_an_entry_missing_one_of_its_declared_legs_is_rejected(chart, accounts):
     clearing, income = accounts
-    with rejected(SQLSTATE_UNBALANCED, match="has 2 postings, expected 3"):
+    with rejected(FK_VIOLATION, constraint="entry_legs_complete_fk"):
         entry_id = insert_entry(leg_count=3)
         insert_posting(entry_id, 1, clearing, chart.general, 500, leg_count=3)
         insert_posting(entry_id, 2, income, chart.general, -500, leg_count=3)
@@ -98,21 +113,21 @@ def test_an_entry_missing_one_of_its_declared_legs_is_rejected(chart, accounts):
 
 
 def test_an_entry_without_postings_is_rejected(chart):
-    with rejected(SQLSTATE_UNBALANCED, match="has 0 postings"):
+    with rejected(FK_VIOLATION, constraint="entry_legs_complete_fk"):
         insert_entry()
         check_deferred_constraints()
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_unbalanced_entry_is_rejected_at_commit_and_leaves_nothing_behind(chart, accounts):
-    clearing, income = accounts
+def test_an_incomplete_entry_is_rejected_at_commit_and_leaves_nothing_behind(chart, accounts):
+    clearing, _income = accounts
     with pytest.raises(DatabaseError) as info, transaction.atomic():
         entry_id = insert_entry()
         insert_posting(entry_id, 1, clearing, chart.general, 700)
-        insert_posting(entry_id, 2, income, chart.relief, -700)
-        # Nothing has complained yet: the check waits for COMMIT.
-        assert Posting.objects.filter(entry_id=entry_id).count() == 2
-    assert info.value.__cause__.sqlstate == SQLSTATE_UNBALANCED
+        # Nothing has complained yet: the entry may still get its second leg.
+        assert Posting.objects.filter(entry_id=entry_id).count() == 1
+    assert info.value.__cause__.sqlstate == FK_VIOLATION
+    assert info.value.__cause__.diag.constraint_name == "entry_legs_complete_fk"
     assert not Entry.objects.exists()
     assert not Posting.objects.exists()
     assert account_balance(account_id=clearing.pk) == 0
@@ -159,13 +174,14 @@ def test_deleting_an_entry_is_rejected(posted):
 @pytest.mark.parametrize(
     "statement",
     [
-        "TRUNCATE ledger_posting",
+        "TRUNCATE ledger_posting CASCADE",
         "TRUNCATE ledger_entry CASCADE",
         "TRUNCATE ledger_seal",
         "TRUNCATE ledger_closedperiod",
     ],
 )
 def test_truncating_a_ledger_table_is_rejected(posted, statement):
+    check_deferred_constraints()  # as after COMMIT: no pending checks hold the tables
     with rejected(TRUNCATE_REFUSED, match="append-only"):
         execute(statement)
     assert Posting.objects.filter(entry_id=posted).count() == 2
@@ -224,11 +240,36 @@ def test_the_trigger_ignore_check_always_answers_no_after_migrate(db):
 # --- postings ---------------------------------------------------------------
 
 
-def test_a_posting_in_another_currency_than_its_account_is_rejected_by_the_composite_key(chart, accounts):
+def test_a_posting_in_another_currency_than_its_account_is_rejected(chart, accounts):
     clearing, _income = accounts
-    with rejected(FK_VIOLATION, constraint="posting_account_currency_fk"):
+    with rejected(FK_VIOLATION, constraint="posting_account_currency_fk", match="kept in EUR, not USD"):
         entry_id = insert_entry()
         insert_posting(entry_id, 1, clearing, chart.general, 700, currency="USD")
+
+
+def test_a_posting_to_an_unknown_account_or_entry_is_rejected(chart, accounts):
+    clearing, _income = accounts
+    with rejected(FK_VIOLATION, constraint="posting_account_currency_fk", match="no account"):
+        entry_id = insert_entry()
+        execute(
+            "INSERT INTO ledger_posting (entry_id, leg_no, leg_count, account_id, fund_id, currency, amount) "
+            "VALUES (%s, 1, 2, %s, %s, 'EUR', 10)",
+            [entry_id, 10**9, chart.general.pk],
+        )
+    with rejected(FK_VIOLATION, constraint="posting_entry_leg_count_fk", match="no entry"):
+        insert_posting(10**9, 1, clearing, chart.general, 10)
+
+
+def test_a_posting_in_an_unknown_fund_is_rejected(chart, accounts):
+    clearing, income = accounts
+    with rejected(FK_VIOLATION, match="ledger_fund"):
+        entry_id = insert_entry()
+        execute(
+            "INSERT INTO ledger_posting (entry_id, leg_no, leg_count, account_id, fund_id, currency, amount) "
+            "VALUES (%s, 1, 2, %s, %s, 'EUR', 10), (%s, 2, 2, %s, %s, 'EUR', -10)",
+            [entry_id, clearing.pk, 10**9, entry_id, income.pk, 10**9],
+        )
+        check_deferred_constraints()  # the balance row's key to the fund is checked at COMMIT
 
 
 def test_a_zero_posting_is_rejected(chart, accounts):

@@ -17,7 +17,8 @@ from hypothesis.stateful import (
 )
 
 from ledger import exceptions as exc
-from ledger.models import Account, AccountRole, Balance, Entry, Posting
+from ledger.models import Account, AccountRole, Entry, Posting
+from ledger.selectors import balance_list
 from ledger.services import (
     EntrySpec,
     PostingSpec,
@@ -37,12 +38,10 @@ amounts = st.integers(min_value=1, max_value=10**9)
 
 
 def _trial_balance_off() -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT currency, fund_id, sum(balance) FROM ledger_balance "
-            "GROUP BY currency, fund_id HAVING sum(balance) <> 0"
-        )
-        return cursor.fetchall()
+    totals: dict[tuple[str, int], int] = defaultdict(int)
+    for row in balance_list():
+        totals[(row.currency, row.fund_id)] += row.current
+    return sorted((currency, fund, total) for (currency, fund), total in totals.items() if total)
 
 
 Leg = tuple[int, int, str, int]  # account id, fund id, currency, signed amount
@@ -193,7 +192,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @invariant()
     def maintained_balances_equal_the_sums_of_postings(self) -> None:
-        stored = {(b.account_id, b.fund_id): b.balance for b in Balance.objects.all()}
+        stored = {(b.account_id, b.fund_id): b.current for b in balance_list()}
         with connection.cursor() as cursor:
             cursor.execute("SELECT account_id, fund_id, sum(amount) FROM ledger_posting GROUP BY 1, 2")
             summed = {(account, fund): int(total) for account, fund, total in cursor.fetchall()}

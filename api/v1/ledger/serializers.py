@@ -182,7 +182,7 @@ class BalanceOutput(serializers.Serializer):
     account = serializers.IntegerField(source="account_id")
     fund = serializers.IntegerField(source="fund_id")
     currency = serializers.CharField()
-    balance = MoneyField(amount="balance", help_text="Debit positive.")
+    balance = MoneyField(amount="current", help_text="Debit positive.")
     floor = NullableMoneyField(amount="floor")
 
 

@@ -1,15 +1,15 @@
-"""Run the sealer in a loop: the single sequencer when no Celery beat is running."""
+"""Run the sealer and the balance checkpoint in a loop, when no Celery beat is running."""
 
 import time
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
 
-from ledger.services import ledger_seal
+from ledger.services import balances_checkpoint, ledger_seal
 
 
 class Command(BaseCommand):
-    help = "Seal committed entries every few seconds until stopped (Ctrl-C)."
+    help = "Seal committed entries and checkpoint balances every few seconds until stopped (Ctrl-C)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--interval", type=float, default=3.0, help="seconds between runs")
@@ -21,6 +21,7 @@ class Command(BaseCommand):
                 result = ledger_seal(wait=False)
                 if result.sealed:
                     self.stdout.write(f"sealed {result.sealed}; head {result.head_seq}")
+                balances_checkpoint()
                 connection.close()
                 time.sleep(interval)
         except KeyboardInterrupt:

@@ -1,0 +1,169 @@
+"""Busy accounts are append-only: a checkpoint folds their postings into balance rows in the background."""
+
+import json
+
+import psycopg
+import pytest
+from django.db import connection
+
+from ledger.models import Balance, Checkpoint
+from ledger.selectors import account_balance, balance_list, fund_balances, trial_balance
+from ledger.services import balances_checkpoint, entry_post, ledger_seal
+from ledger.verification import ledger_verify
+from tests.ledger.rawsql import execute, rejected
+
+APPEND_ONLY = "P0001"  # pgtrigger's Protect raises a plain exception
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _row(account, fund) -> int:
+    return Balance.objects.get(account=account, fund=fund).balance
+
+
+def _newest_posting() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT max(id) FROM ledger_posting")
+        return cursor.fetchone()[0]
+
+
+def test_an_account_without_a_floor_reads_exact_before_and_after_its_postings_are_folded_in(chart):
+    clearing, income = chart.account("stripe_clearing"), chart.account("donations_income")
+    entry_post(chart.transfer(clearing, income, 2500))
+    entry_post(chart.transfer(clearing, income, 500))
+
+    # Not folded yet: the rows exist at zero, the readers add the postings.
+    assert _row(clearing, chart.general) == 0
+    assert account_balance(account_id=clearing.pk) == 3000
+    assert account_balance(account_id=income.pk, fund_id=chart.general.pk) == -3000
+    assert {r.account_id: r.balance for r in trial_balance()}[clearing.pk] == 3000
+    assert {(b.account_id, b.fund_id): b.current for b in balance_list()}[
+        (income.pk, chart.general.pk)
+    ] == -3000
+    general_eur = next(r for r in fund_balances() if r.fund_id == chart.general.pk and r.currency == "EUR")
+    assert (general_eur.assets, general_eur.income) == (3000, 3000)
+
+    assert balances_checkpoint() == _newest_posting()
+    assert _row(clearing, chart.general) == 3000
+    assert _row(income, chart.general) == -3000
+    assert account_balance(account_id=clearing.pk) == 3000
+    assert {r.account_id: r.balance for r in trial_balance()}[clearing.pk] == 3000
+
+    entry_post(chart.transfer(clearing, income, 1))
+    assert account_balance(account_id=clearing.pk) == 3001
+    ledger_seal()
+    assert ledger_verify().ok
+
+
+def test_an_account_with_a_floor_keeps_its_row_current_with_every_posting(chart):
+    bank, income = chart.account("bank"), chart.account("donations_income")
+    entry_post(chart.transfer(bank, income, 700))
+    assert _row(bank, chart.general) == 700
+    assert _row(income, chart.general) == 0  # no floor: waits for the checkpoint
+    balances_checkpoint()
+    assert _row(bank, chart.general) == 700  # not counted twice
+    assert account_balance(account_id=bank.pk) == 700
+
+
+def test_a_quiet_ledger_adds_no_checkpoint_rows(chart):
+    clearing, income = chart.account("stripe_clearing"), chart.account("donations_income")
+    entry_post(chart.transfer(clearing, income, 10))
+    balances_checkpoint()
+    rows = Checkpoint.objects.count()
+    assert balances_checkpoint() == _newest_posting()
+    assert Checkpoint.objects.count() == rows
+
+
+def test_a_checkpoint_never_folds_past_a_posting_still_in_flight(chart):
+    clearing, income = chart.account("stripe_clearing"), chart.account("donations_income")
+    # The pairs' balance rows exist (a pair's first posting would make the
+    # other connection's wait for it to commit).
+    entry_post(chart.transfer(clearing, income, 100))
+    before = balances_checkpoint()
+    assert before == _newest_posting()
+    params = connection.get_connection_params()
+    other = psycopg.connect(
+        **{k: v for k, v in params.items() if k in ("dbname", "user", "password", "host", "port")}
+    )
+    try:
+        # Another connection posts an entry and keeps its transaction open...
+        other.execute(
+            "SELECT ledger_post_entry(gen_random_uuid(), '\\x00', current_date, 'manual', '', '', '', "
+            "NULL, NULL, '', NULL, %s::jsonb)",
+            [
+                json.dumps(
+                    [
+                        {
+                            "leg_no": 1,
+                            "account_id": clearing.pk,
+                            "fund_id": chart.general.pk,
+                            "currency": "EUR",
+                            "amount": 40,
+                        },
+                        {
+                            "leg_no": 2,
+                            "account_id": income.pk,
+                            "fund_id": chart.general.pk,
+                            "currency": "EUR",
+                            "amount": -40,
+                        },
+                    ]
+                )
+            ],
+        )
+        in_flight = other.execute("SELECT max(id) - 1 FROM ledger_posting").fetchone()[0]
+        # ...while this one posts after it and commits.
+        entry_post(chart.transfer(clearing, income, 2))
+        assert _newest_posting() > in_flight
+
+        horizon = balances_checkpoint()
+        assert before <= horizon < in_flight
+        assert account_balance(account_id=clearing.pk) == 102
+
+        other.commit()
+        assert balances_checkpoint() == _newest_posting()
+        assert _row(clearing, chart.general) == 142
+        assert account_balance(account_id=clearing.pk) == 142
+    finally:
+        other.close()
+    ledger_seal()
+    report = ledger_verify()
+    assert report.ok, report.problems
+
+
+def test_the_database_sets_the_horizon_whatever_the_insert_says(chart):
+    clearing, income = chart.account("stripe_clearing"), chart.account("donations_income")
+    entry_post(chart.transfer(clearing, income, 10))
+    execute(
+        "INSERT INTO ledger_checkpoint (posting_horizon, previous_horizon, candidate, candidate_txid) "
+        "VALUES (1000000, 0, 1000000, 0)"
+    )
+    newest = Checkpoint.objects.order_by("-id").first()
+    assert newest.posting_horizon == 0  # the first checkpoint only proposes a candidate
+    assert account_balance(account_id=clearing.pk) == 10
+
+
+def test_checkpoints_are_append_only(chart):
+    clearing, income = chart.account("stripe_clearing"), chart.account("donations_income")
+    entry_post(chart.transfer(clearing, income, 10))
+    balances_checkpoint()
+    with rejected(APPEND_ONLY):
+        execute("UPDATE ledger_checkpoint SET posting_horizon = 0")
+    with rejected(APPEND_ONLY):
+        execute("DELETE FROM ledger_checkpoint")
+    assert account_balance(account_id=clearing.pk) == 10
+
+
+def test_verify_ledger_finds_a_folded_balance_that_drifted(chart):
+    clearing, income = chart.account("stripe_clearing"), chart.account("donations_income")
+    entry_post(chart.transfer(clearing, income, 10))
+    balances_checkpoint()
+    execute("ALTER TABLE ledger_balance DISABLE TRIGGER USER")
+    try:
+        execute("UPDATE ledger_balance SET balance = balance + 5 WHERE account_id = %s", [clearing.pk])
+    finally:
+        execute("ALTER TABLE ledger_balance ENABLE TRIGGER USER")
+    ledger_seal()
+    report = ledger_verify()
+    assert not report.ok
+    assert f"account {clearing.pk} fund {chart.general.pk}: stored balance 15" in report.problems[0]
