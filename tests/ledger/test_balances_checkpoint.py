@@ -88,8 +88,7 @@ def test_a_checkpoint_never_folds_past_a_posting_still_in_flight(chart):
     try:
         # Another connection posts an entry and keeps its transaction open...
         other.execute(
-            "SELECT ledger_post_entry(gen_random_uuid(), '\\x00', current_date, 'manual', '', '', '', "
-            "NULL, NULL, '', NULL, %s::jsonb)",
+            "SELECT ledger_post_entry(gen_random_uuid(), '\\x00', current_date, 'manual', %s::jsonb)",
             [
                 json.dumps(
                     [

@@ -274,7 +274,7 @@ def test_a_posting_in_an_unknown_fund_is_rejected(chart, accounts):
 
 def test_a_zero_posting_is_rejected(chart, accounts):
     clearing, _income = accounts
-    with rejected(CHECK_VIOLATION, constraint="posting_nonzero"):
+    with rejected(CHECK_VIOLATION, constraint="posting_rules"):
         entry_id = insert_entry()
         insert_posting(entry_id, 1, clearing, chart.general, 0)
 
@@ -282,7 +282,7 @@ def test_a_zero_posting_is_rejected(chart, accounts):
 def test_a_posting_cannot_be_added_to_a_posted_entry(chart, accounts, posted):
     clearing, income = accounts
     # A third leg under the entry's leg count is out of range...
-    with rejected(CHECK_VIOLATION, constraint="posting_leg_in_range"):
+    with rejected(CHECK_VIOLATION, constraint="posting_rules"):
         insert_posting(posted, 3, clearing, chart.general, 100)
     # ...claiming a larger leg count does not match the entry's...
     with rejected(FK_VIOLATION, constraint="posting_entry_leg_count_fk"):
