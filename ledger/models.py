@@ -202,29 +202,33 @@ POSTING_CHECKS = f"""
 -- currency and fund, and reverse nothing, outside any closed period. Anything
 -- else (a problem, legs spread over statements, a reversal) takes the detailed
 -- checks below. (LATERAL ... LIMIT 1 keeps the planner, blind to the transition
--- table's size, on index lookups.)
+-- table's size, on index lookups. Closed periods, a handful of rows, are
+-- compared directly: starting a GiST scan per entry cost more.)
 SELECT bool_or(x.problem) AS problem, bool_or(x.floored) AS floored, bool_or(x.new_pair) AS new_pair
   INTO summary
-  FROM (SELECT bool_or(g.floored) AS floored, bool_or(g.new_pair) AS new_pair,
-               bool_or(g.bad_ref) OR sum(g.n) <> max(g.leg_count) OR bool_or(g.total <> 0)
-               OR max(g.reverses_id) IS NOT NULL
+  FROM (SELECT y.floored, y.new_pair,
+               y.bad_account OR y.unbalanced OR y.legs IS DISTINCT FROM e.leg_count
+               OR y.min_leg_count <> y.max_leg_count OR e.reverses_id IS NOT NULL
                OR EXISTS (SELECT 1 FROM ledger_closedperiod c
-                           WHERE daterange(c.start_date, c.end_date, '[]') @> max(g.date)) AS problem
-          FROM (SELECT n.entry_id, count(*) AS n, sum(n.amount) AS total, max(n.leg_count) AS leg_count,
-                       bool_or(a.currency IS DISTINCT FROM n.currency
-                               OR e.leg_count IS DISTINCT FROM n.leg_count) AS bad_ref,
-                       max(e.date) AS date, max(e.reverses_id) AS reverses_id,
-                       bool_or(a.floor IS NOT NULL) AS floored,
-                       bool_or(NOT EXISTS (SELECT 1 FROM ledger_balance b
-                                            WHERE b.account_id = n.account_id AND b.fund_id = n.fund_id))
-                           AS new_pair
-                  FROM new_rows n
-                  LEFT JOIN LATERAL (SELECT a.currency, a.floor FROM ledger_account a
-                                      WHERE a.id = n.account_id LIMIT 1) a ON true
-                  LEFT JOIN LATERAL (SELECT e.leg_count, e.date, e.reverses_id FROM ledger_entry e
-                                      WHERE e.id = n.entry_id LIMIT 1) e ON true
-                 GROUP BY n.entry_id, n.currency, n.fund_id) g
-         GROUP BY g.entry_id) x;
+                           WHERE c.start_date <= e.date AND e.date <= c.end_date) AS problem
+          FROM (SELECT g.entry_id, sum(g.n) AS legs, bool_or(g.total <> 0) AS unbalanced,
+                       bool_or(g.bad_account) AS bad_account, min(g.min_leg_count) AS min_leg_count,
+                       max(g.max_leg_count) AS max_leg_count, bool_or(g.floored) AS floored,
+                       bool_or(g.new_pair) AS new_pair
+                  FROM (SELECT n.entry_id, count(*) AS n, sum(n.amount) AS total,
+                               min(n.leg_count) AS min_leg_count, max(n.leg_count) AS max_leg_count,
+                               bool_or(a.currency IS DISTINCT FROM n.currency) AS bad_account,
+                               bool_or(a.floor IS NOT NULL) AS floored,
+                               bool_or(NOT EXISTS (SELECT 1 FROM ledger_balance b
+                                                    WHERE b.account_id = n.account_id
+                                                      AND b.fund_id = n.fund_id)) AS new_pair
+                          FROM new_rows n
+                          LEFT JOIN LATERAL (SELECT a.currency, a.floor FROM ledger_account a
+                                              WHERE a.id = n.account_id LIMIT 1) a ON true
+                         GROUP BY n.entry_id, n.currency, n.fund_id) g
+                 GROUP BY g.entry_id) y
+          LEFT JOIN LATERAL (SELECT e.leg_count, e.date, e.reverses_id FROM ledger_entry e
+                              WHERE e.id = y.entry_id LIMIT 1) e ON true) x;
 
 IF summary.problem THEN
     -- 1. References. Every posting names an account kept in the posting's
@@ -264,7 +268,7 @@ IF summary.problem THEN
         SELECT * FROM (
             SELECT e.id, e.date, e.leg_count, e.reverses_id, s.legs, s.last_leg, s.unbalanced,
                    EXISTS (SELECT 1 FROM ledger_closedperiod c
-                            WHERE daterange(c.start_date, c.end_date, '[]') @> e.date) AS closed
+                            WHERE c.start_date <= e.date AND e.date <= c.end_date) AS closed
               FROM (SELECT DISTINCT entry_id FROM new_rows) t
              CROSS JOIN LATERAL (SELECT e.id, e.date, e.leg_count, e.reverses_id FROM ledger_entry e
                                   WHERE e.id = t.entry_id LIMIT 1) e
