@@ -131,6 +131,8 @@ class Entry(models.Model):
     memo = models.CharField(max_length=500, blank=True, default="")
     source_type = models.CharField(max_length=64, blank=True, default="")
     source_id = models.CharField(max_length=128, blank=True, default="")
+    # One-to-one: migration 0009 keeps that as a partial unique index,
+    # entry_reversed_once, over the entries that reverse another.
     reverses = models.OneToOneField(
         "self",
         on_delete=models.PROTECT,

@@ -205,7 +205,7 @@ def _domain_error(error: DatabaseError, legs: Sequence[PostingSpec]) -> exc.Ledg
         return exc.UnbalancedEntry("An entry is missing some of its postings.")
     if constraint == "balance_above_floor":
         return exc.InsufficientFunds("The entry would take a balance below its floor.")
-    if constraint == "ledger_entry_reverses_id_key":
+    if constraint == "entry_reversed_once":
         return exc.AlreadyReversed()
     if constraint == "closedperiod_no_overlap":
         return exc.PeriodOverlap()
