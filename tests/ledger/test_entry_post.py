@@ -66,3 +66,24 @@ def test_a_posting_in_another_currency_than_its_account_is_refused(chart):
     with pytest.raises(exc.CurrencyMismatch):
         entry_post(spec)
     assert Entry.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_posting_goes_on_after_the_connection_is_closed_and_reopened(chart):
+    from django.db import connection
+
+    clearing, income = chart.account("stripe_clearing"), chart.account("donations_income")
+    entry_post(chart.transfer(clearing, income, 100))
+    connection.close()  # as Django does at the end of a request or when it finds it unusable
+    entry_post(chart.transfer(clearing, income, 20))
+    assert account_balance(account_id=clearing.pk) == 120
+
+
+def test_a_refused_entry_leaves_the_next_posting_on_the_same_connection_working(chart):
+    clearing, income = chart.account("stripe_clearing"), chart.account("donations_income")
+    key = uuid.uuid4()
+    entry_post(chart.transfer(clearing, income, 5, key=key))
+    with pytest.raises(exc.IdempotencyConflict):
+        entry_post(chart.transfer(clearing, income, 6, key=key))
+    entry_post(chart.transfer(clearing, income, 7))
+    assert account_balance(account_id=clearing.pk) == 12
