@@ -569,6 +569,9 @@ def balances_checkpoint() -> int:
     horizon = 0
     for _ in range(2):
         with transaction.atomic(), connection.cursor() as cursor:
+            # Before the INSERT takes its own lock on the table: two checkpoints
+            # then queue here instead of deadlocking in the row trigger's LOCK.
+            cursor.execute("LOCK TABLE ledger_checkpoint IN SHARE ROW EXCLUSIVE MODE")
             cursor.execute(
                 "SELECT c.posting_horizon, c.candidate, "
                 "coalesce(pg_sequence_last_value('ledger_posting_id_seq'), 0) "

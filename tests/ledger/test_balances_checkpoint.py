@@ -166,3 +166,33 @@ def test_verify_ledger_finds_a_folded_balance_that_drifted(chart):
     report = ledger_verify()
     assert not report.ok
     assert f"account {clearing.pk} fund {chart.general.pk}: stored balance 15" in report.problems[0]
+
+
+def test_checkpoints_run_from_several_connections_at_once_queue_without_deadlock(chart):
+    import threading
+
+    from django.db import connections
+
+    clearing, income = chart.account("stripe_clearing"), chart.account("donations_income")
+    errors: list[BaseException] = []
+
+    def checkpointer(rounds: int) -> None:
+        try:
+            for _ in range(rounds):
+                entry_post(chart.transfer(clearing, income, 1))
+                balances_checkpoint()
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=checkpointer, args=(25,)) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert balances_checkpoint() == _newest_posting()
+    assert _row(clearing, chart.general) == 75
+    ledger_seal()
+    assert ledger_verify().ok
