@@ -198,6 +198,31 @@ class Entry(models.Model):
         return f"entry {self.pk}"
 
 
+def _add_to_balances(source: str, alias: str, where: str) -> str:
+    """SQL adding the amounts of the rows of `source` (as `alias`) to their balance rows.
+
+    The upsert only ever takes its DO UPDATE branch (every pair posted to has a
+    row) and locks the rows in (account, fund) order, so concurrent writers
+    cannot deadlock; the proposed row carries no floor, so the floor CHECK sees
+    only the real new balance. Shared by the posting check (accounts with a
+    floor) and the checkpoint fold (the others).
+    """
+    return f"""    INSERT INTO ledger_balance AS b (account_id, fund_id, currency, balance, floor)
+    SELECT {alias}.account_id, {alias}.fund_id, min({alias}.currency), sum({alias}.amount), NULL
+      FROM {source} {alias}
+     WHERE {where}
+     GROUP BY {alias}.account_id, {alias}.fund_id
+     ORDER BY {alias}.account_id, {alias}.fund_id
+    ON CONFLICT (account_id, fund_id) DO UPDATE SET balance = b.balance + EXCLUDED.balance;
+"""
+
+
+_FLOORED_POSTINGS_TO_BALANCES = _add_to_balances(
+    "new_rows",
+    "n",
+    "EXISTS (SELECT 1 FROM ledger_account a WHERE a.id = n.account_id AND a.floor IS NOT NULL)",
+)
+
 POSTING_CHECKS = f"""
 -- One query sums up the statement for the usual case: every entry it touches
 -- gets all its legs here, they name existing accounts and entries, balance per
@@ -332,14 +357,7 @@ IF summary.new_pair THEN
     ON CONFLICT (account_id, fund_id) DO NOTHING;
 END IF;
 IF summary.floored THEN
-    INSERT INTO ledger_balance AS b (account_id, fund_id, currency, balance, floor)
-    SELECT n.account_id, n.fund_id, min(n.currency), sum(n.amount), NULL
-      FROM new_rows n
-     WHERE EXISTS (SELECT 1 FROM ledger_account a WHERE a.id = n.account_id AND a.floor IS NOT NULL)
-     GROUP BY n.account_id, n.fund_id
-     ORDER BY n.account_id, n.fund_id
-    ON CONFLICT (account_id, fund_id) DO UPDATE SET balance = b.balance + EXCLUDED.balance;
-END IF;
+{_FLOORED_POSTINGS_TO_BALANCES}END IF;
 RETURN NULL;
 """
 
@@ -465,19 +483,18 @@ NEW.created_at := now();
 RETURN NEW;
 """
 
-CHECKPOINT_FOLD = """
+_FOLDED_POSTINGS_TO_BALANCES = _add_to_balances(
+    "ledger_posting",
+    "p",
+    "p.id > NEW.previous_horizon AND p.id <= NEW.posting_horizon\n"
+    "       AND EXISTS (SELECT 1 FROM ledger_account a WHERE a.id = p.account_id AND a.floor IS NULL)",
+)
+
+CHECKPOINT_FOLD = f"""
 -- Fold the postings between the two horizons into the balance rows of the
 -- accounts without a floor (the others are always current).
 IF NEW.posting_horizon > NEW.previous_horizon THEN
-    INSERT INTO ledger_balance AS b (account_id, fund_id, currency, balance, floor)
-    SELECT p.account_id, p.fund_id, min(p.currency), sum(p.amount), NULL
-      FROM ledger_posting p
-     WHERE p.id > NEW.previous_horizon AND p.id <= NEW.posting_horizon
-       AND EXISTS (SELECT 1 FROM ledger_account a WHERE a.id = p.account_id AND a.floor IS NULL)
-     GROUP BY p.account_id, p.fund_id
-     ORDER BY p.account_id, p.fund_id
-    ON CONFLICT (account_id, fund_id) DO UPDATE SET balance = b.balance + EXCLUDED.balance;
-END IF;
+{_FOLDED_POSTINGS_TO_BALANCES}END IF;
 RETURN NULL;
 """
 
