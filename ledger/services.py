@@ -5,7 +5,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -335,16 +335,13 @@ def entry_post(spec: EntrySpec) -> PostedEntry:
     # connection proxy cost a tenth of a posting's time. wrap_database_errors
     # still turns driver errors into Django's, as a Django cursor would.
     db = connections[DEFAULT_DB_ALIAS]
-    try:
-        if db.in_atomic_block or not db.get_autocommit():
-            with transaction.atomic(using=DEFAULT_DB_ALIAS), db.wrap_database_errors:
-                entry_id, replayed = _post_cursor(db).execute(sql, params).fetchone()
-        else:
-            db.ensure_connection()
-            with db.wrap_database_errors:
-                entry_id, replayed = _post_cursor(db).execute(sql, params).fetchone()
-    except DatabaseError as error:
-        raise _domain_error(error, legs) from error
+    in_transaction = db.in_atomic_block or not db.get_autocommit()  # get_autocommit() connects
+    with (
+        _database_errors(legs),
+        transaction.atomic(using=DEFAULT_DB_ALIAS) if in_transaction else nullcontext(),
+        db.wrap_database_errors,
+    ):
+        entry_id, replayed = _post_cursor(db).execute(sql, params).fetchone()
     return PostedEntry(entry_id=entry_id, replayed=replayed)
 
 
