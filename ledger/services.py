@@ -609,6 +609,14 @@ def ledger_seal(*, wait: bool = True, batch_size: int | None = None) -> SealResu
             return SealResult(total, *chain_head())
 
 
+def ledger_upkeep() -> SealResult:
+    """The periodic pass (Celery beat, run_sealer): seal what has committed,
+    unless another sealer is busy, then move the balance checkpoint."""
+    result = ledger_seal(wait=False)
+    balances_checkpoint()
+    return result
+
+
 def _seal_batch(cursor, batch_size: int) -> tuple[int, bool]:  # noqa: ANN001
     """Seal one batch; must run under the sealer's advisory lock."""
     # Every transaction older than this snapshot's xmin has finished, so once

@@ -2,12 +2,10 @@
 
 from celery import shared_task
 
-from ledger.services import balances_checkpoint, ledger_seal
+from ledger.services import ledger_upkeep
 
 
 @shared_task
 def ledger_seal_task() -> int:
     """Seal what has committed since the last run (skip if another sealer is busy); checkpoint balances."""
-    sealed = ledger_seal(wait=False).sealed
-    balances_checkpoint()
-    return sealed
+    return ledger_upkeep().sealed

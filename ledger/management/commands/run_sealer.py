@@ -5,7 +5,7 @@ import time
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
 
-from ledger.services import balances_checkpoint, ledger_seal
+from ledger.services import ledger_upkeep
 
 
 class Command(BaseCommand):
@@ -18,10 +18,9 @@ class Command(BaseCommand):
         interval = options["interval"]
         try:
             while True:
-                result = ledger_seal(wait=False)
+                result = ledger_upkeep()
                 if result.sealed:
                     self.stdout.write(f"sealed {result.sealed}; head {result.head_seq}")
-                balances_checkpoint()
                 connection.close()
                 time.sleep(interval)
         except KeyboardInterrupt:
