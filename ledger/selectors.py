@@ -17,6 +17,11 @@ from ledger.models import Account, AccountType, Balance, Checkpoint, Entry, Fund
 # in: every posting up to this id. Readers add the postings after it, a few
 # seconds' worth, found on posting_account_id or the primary key.
 HORIZON_SQL = "coalesce((SELECT c.posting_horizon FROM ledger_checkpoint c ORDER BY c.id DESC LIMIT 1), 0)"
+# The postings no balance row holds yet: after the checkpoint, on accounts without a floor.
+UNFOLDED_POSTINGS_SQL = f"""
+    SELECT p.account_id, p.fund_id, p.currency, p.amount FROM ledger_posting p
+     WHERE p.id > {HORIZON_SQL}
+       AND EXISTS (SELECT 1 FROM ledger_account a WHERE a.id = p.account_id AND a.floor IS NULL)"""
 
 
 def account_list() -> QuerySet[Account]:
@@ -88,9 +93,8 @@ def trial_balance(*, fund_id: int | None = None) -> list[TrialBalanceRow]:
               FROM ledger_account a
               LEFT JOIN (SELECT account_id, sum(balance) AS total FROM ledger_balance
                           WHERE true {fund_filter} GROUP BY account_id) b ON b.account_id = a.id
-              LEFT JOIN (SELECT account_id, sum(amount) AS total FROM ledger_posting
-                          WHERE id > {HORIZON_SQL} {fund_filter} GROUP BY account_id) d
-                     ON d.account_id = a.id AND a.floor IS NULL
+              LEFT JOIN (SELECT account_id, sum(amount) AS total FROM ({UNFOLDED_POSTINGS_SQL}) u
+                          WHERE true {fund_filter} GROUP BY account_id) d ON d.account_id = a.id
              ORDER BY a.code COLLATE "C"
             """,
             [fund_id, fund_id] if fund_id is not None else [],
@@ -204,10 +208,7 @@ def fund_balances() -> list[FundBalanceRow]:
             SELECT f.id, f.code, x.currency, a.type, sum(x.amount)
               FROM (SELECT account_id, fund_id, currency, balance AS amount FROM ledger_balance
                     UNION ALL
-                    SELECT p.account_id, p.fund_id, p.currency, p.amount FROM ledger_posting p
-                     WHERE p.id > {HORIZON_SQL}
-                       AND EXISTS (SELECT 1 FROM ledger_account a
-                                    WHERE a.id = p.account_id AND a.floor IS NULL)) x
+                    {UNFOLDED_POSTINGS_SQL}) x
               JOIN ledger_account a ON a.id = x.account_id
               JOIN ledger_fund f ON f.id = x.fund_id
              GROUP BY f.id, f.code, x.currency, a.type
