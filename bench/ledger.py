@@ -186,17 +186,17 @@ def _prepared_poster(seconds: float, accounts: list[int], fund_id: int, rng: ran
     return run
 
 
-def post_for(seconds: float, warmup: int, accounts: list[int], fund_id: int, rng: random.Random):
-    """Post `warmup` entries untimed, then random pairs for `seconds`; (count, elapsed)."""
+def warm_up(count: int, accounts: list[int], fund_id: int, rng: random.Random) -> None:
+    """Post a few entries untimed: the connection, the prepared statements, the caches."""
     from ledger.services import entry_post
 
-    for _ in range(warmup):  # warm up the connection and the plan cache
+    for _ in range(count):
         entry_post(pair_spec(rng, accounts, fund_id))
-    return _prepared_poster(seconds, accounts, fund_id, rng)()
 
 
 def serial(seconds: float, accounts: list[int], fund_id: int, rng: random.Random) -> float:
-    count, elapsed = post_for(seconds, 50, accounts, fund_id, rng)
+    warm_up(50, accounts, fund_id, rng)
+    count, elapsed = _prepared_poster(seconds, accounts, fund_id, rng)()
     return count / elapsed
 
 
@@ -204,7 +204,7 @@ def _worker(db_name: str, seed: int, seconds: float, accounts: list[int], fund_i
     rng = random.Random(seed)
     try:
         django_setup(db_name)
-        post_for(0, 20, accounts, fund_id, rng)
+        warm_up(20, accounts, fund_id, rng)
         post = _prepared_poster(seconds, accounts, fund_id, rng)
         barrier.wait()
         count, elapsed = post()
