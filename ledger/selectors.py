@@ -2,8 +2,9 @@
 
 import datetime
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db import connection
 from django.db.models import Case, F, OuterRef, QuerySet, Subquery, Sum, Value, When
@@ -100,6 +101,15 @@ def trial_balance(*, fund_id: int | None = None) -> list[TrialBalanceRow]:
             [fund_id, fund_id] if fund_id is not None else [],
         )
         return list(map(TrialBalanceRow._make, cursor.fetchall()))
+
+
+def trial_balance_totals(rows: Sequence[TrialBalanceRow]) -> list[dict[str, Any]]:
+    """Debit and credit totals per currency of trial-balance rows, by currency code."""
+    totals: dict[str, dict[str, int]] = defaultdict(lambda: {"debit": 0, "credit": 0})
+    for row in rows:
+        totals[row.currency]["debit"] += row.debit
+        totals[row.currency]["credit"] += row.credit
+    return [{"currency": currency, **sums} for currency, sums in sorted(totals.items())]
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,5 @@
 """Ledger endpoints: read the books; treasurers post manual adjustments and reversals."""
 
-from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,7 +22,6 @@ from ledger.exceptions import UnknownReference
 from ledger.models import Account, Balance, Entry, EntryKind, Fund
 from ledger.money import to_minor
 from ledger.selectors import (
-    TrialBalanceRow,
     account_balance,
     account_list,
     account_statement,
@@ -33,6 +31,7 @@ from ledger.selectors import (
     fund_balances,
     fund_list,
     trial_balance,
+    trial_balance_totals,
 )
 from ledger.services import EntrySpec, PostedEntry, PostingSpec, entry_post, entry_reverse
 
@@ -78,14 +77,6 @@ def _posting_specs(postings: Sequence[dict[str, Any]]) -> tuple[PostingSpec, ...
             )
         )
     return tuple(specs)
-
-
-def _currency_totals(rows: Sequence[TrialBalanceRow]) -> list[dict[str, Any]]:
-    totals: dict[str, dict[str, int]] = defaultdict(lambda: {"debit": 0, "credit": 0})
-    for row in rows:
-        totals[row.currency]["debit"] += row.debit
-        totals[row.currency]["credit"] += row.credit
-    return [{"currency": currency, **sums} for currency, sums in sorted(totals.items())]
 
 
 # --- accounts -----------------------------------------------------------------
@@ -332,7 +323,7 @@ class TrialBalanceView(APIView):
     def get(self, request: Request) -> Response:
         fund_id = query_validate(s.TrialBalanceQuery, request).get("fund")
         rows = trial_balance(fund_id=fund_id)
-        document = {"fund": fund_id, "rows": rows, "totals": _currency_totals(rows)}
+        document = {"fund": fund_id, "rows": rows, "totals": trial_balance_totals(rows)}
         return Response(s.TrialBalanceOutput(document).data)
 
 
