@@ -12,13 +12,22 @@ from ledger.models import Account, Fund
 from tests.conftest import TODAY
 
 
-def insert_entry(*, leg_count: int = 2, date: datetime.date = TODAY, kind: str = "manual") -> int:
+def insert_entry(
+    *,
+    leg_count: int = 2,
+    date: datetime.date = TODAY,
+    kind: str = "manual",
+    reverses_id: int | None = None,
+    fx_rate: str | None = None,
+    fx_rate_source: str = "",
+) -> int:
     """Insert a bare entry row the way any SQL client could; returns its id."""
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO ledger_entry (idempotency_key, request_hash, date, kind, memo, source_type, "
-            "source_id, fx_rate_source, leg_count) VALUES (%s, %s, %s, %s, '', '', '', '', %s) RETURNING id",
-            [uuid.uuid4(), b"\x00" * 32, date, kind, leg_count],
+            "source_id, fx_rate, fx_rate_source, leg_count, reverses_id) "
+            "VALUES (%s, %s, %s, %s, '', '', '', %s::numeric, %s, %s, %s) RETURNING id",
+            [uuid.uuid4(), b"\x00" * 32, date, kind, fx_rate, fx_rate_source, leg_count, reverses_id],
         )
         return cursor.fetchone()[0]
 

@@ -293,6 +293,62 @@ def test_a_posting_cannot_be_added_to_a_posted_entry(chart, accounts, posted):
     assert Posting.objects.filter(entry_id=posted).count() == 2
 
 
+def test_a_posting_numbered_below_one_is_rejected(chart, accounts):
+    clearing, income = accounts
+    with rejected(CHECK_VIOLATION, constraint="posting_rules"):
+        entry_id = insert_entry()
+        execute(
+            "INSERT INTO ledger_posting (entry_id, leg_no, leg_count, account_id, fund_id, currency, amount) "
+            "VALUES (%s, 0, 2, %s, %s, 'EUR', 10), (%s, 2, 2, %s, %s, 'EUR', -10)",
+            [entry_id, clearing.pk, chart.general.pk, entry_id, income.pk, chart.general.pk],
+        )
+
+
+def _balanced_legs(entry_id, clearing, income, fund, *, leg_count=2):
+    """Both legs in one statement, so that nothing but the entry row can be wrong."""
+    execute(
+        "INSERT INTO ledger_posting (entry_id, leg_no, leg_count, account_id, fund_id, currency, amount) "
+        "VALUES (%s, 1, %s, %s, %s, 'EUR', 10), (%s, 2, %s, %s, %s, 'EUR', -10)",
+        [entry_id, leg_count, clearing.pk, fund.pk, entry_id, leg_count, income.pk, fund.pk],
+    )
+
+
+def test_an_entry_of_an_unknown_kind_is_rejected(chart, accounts):
+    with rejected(CHECK_VIOLATION, constraint="entry_kind_valid"):
+        _balanced_legs(insert_entry(kind="gift"), *accounts, chart.general)
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        pytest.param({"kind": "manual", "reverses": True}, id="only a reversal reverses"),
+        pytest.param({"fx_rate": "1.1"}, id="a rate without its source"),
+        pytest.param({"fx_rate_source": "treasurer"}, id="a source without its rate"),
+        pytest.param({"fx_rate": "0", "fx_rate_source": "treasurer"}, id="a rate of zero"),
+        pytest.param({"fx_rate": "-1.1", "fx_rate_source": "treasurer"}, id="a negative rate"),
+    ],
+)
+def test_an_entry_row_breaking_the_entry_rules_is_rejected(chart, accounts, posted, row):
+    if row.pop("reverses", False):
+        row["reverses_id"] = posted
+    with rejected(CHECK_VIOLATION, constraint="entry_rules"):
+        _balanced_legs(insert_entry(**row), *accounts, chart.general)
+
+
+def test_an_entry_of_one_leg_is_rejected(chart, accounts):
+    clearing, _income = accounts
+    with rejected(CHECK_VIOLATION, constraint="entry_rules"):
+        entry_id = insert_entry(leg_count=1)
+        insert_posting(entry_id, 1, clearing, chart.general, 10, leg_count=1)
+
+
+def test_an_entry_with_a_rate_and_its_source_is_accepted(chart, accounts):
+    entry_id = insert_entry(fx_rate="1.085", fx_rate_source="treasurer")
+    _balanced_legs(entry_id, *accounts, chart.general)
+    check_deferred_constraints()
+    assert Entry.objects.get(pk=entry_id).fx_rate_source == "treasurer"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_posting_cannot_be_added_to_an_entry_committed_earlier(chart, accounts):
     clearing, income = accounts
