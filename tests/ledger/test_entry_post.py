@@ -1,8 +1,10 @@
 """Posting entries through the service: balances, idempotency, validation."""
 
 import uuid
+from contextlib import nullcontext
 
 import pytest
+from django.db import connection, transaction
 
 from ledger import exceptions as exc
 from ledger.models import Entry, Posting
@@ -70,8 +72,6 @@ def test_a_posting_in_another_currency_than_its_account_is_refused(chart):
 
 @pytest.mark.django_db(transaction=True)
 def test_posting_goes_on_after_the_connection_is_closed_and_reopened(chart):
-    from django.db import connection
-
     clearing, income = chart.account("stripe_clearing"), chart.account("donations_income")
     entry_post(chart.transfer(clearing, income, 100))
     connection.close()  # as Django does at the end of a request or when it finds it unusable
@@ -87,3 +87,29 @@ def test_a_refused_entry_leaves_the_next_posting_on_the_same_connection_working(
         entry_post(chart.transfer(clearing, income, 6, key=key))
     entry_post(chart.transfer(clearing, income, 7))
     assert account_balance(account_id=clearing.pk) == 12
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_entry_posted_in_a_transaction_that_rolls_back_is_gone(chart):
+    clearing, income = chart.account("stripe_clearing"), chart.account("donations_income")
+    connection.close()  # the transaction below is the new connection's first statement
+    with pytest.raises(RuntimeError, match="caller fails"), transaction.atomic():
+        entry_post(chart.transfer(clearing, income, 100))
+        raise RuntimeError("the caller fails after posting")
+    assert Entry.objects.count() == 0
+    assert account_balance(account_id=clearing.pk) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("in_transaction", [False, True], ids=["on its own", "in a transaction"])
+def test_posting_goes_on_after_the_server_forgets_its_prepared_statements(chart, in_transaction):
+    """psycopg sends DEALLOCATE ALL after a ROLLBACK or DDL: entry_post prepares again, posts once."""
+    clearing, income = chart.account("stripe_clearing"), chart.account("donations_income")
+    entry_post(chart.transfer(clearing, income, 100))
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    with transaction.atomic() if in_transaction else nullcontext():
+        entry_post(chart.transfer(clearing, income, 20))
+        entry_post(chart.transfer(clearing, income, 3))
+    assert Entry.objects.count() == 3
+    assert account_balance(account_id=clearing.pk) == 123
