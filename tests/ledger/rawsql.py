@@ -50,6 +50,21 @@ def insert_posting(
         )
 
 
+def insert_postings(entry_id: int, *legs: tuple[int, Account, Fund, int], leg_count: int = 2) -> None:
+    """Insert several legs, each (leg_no, account, fund, amount), in one statement."""
+    rows = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(legs))
+    params = [
+        value
+        for leg_no, account, fund, amount in legs
+        for value in (entry_id, leg_no, leg_count, account.pk, fund.pk, account.currency, amount)
+    ]
+    execute(
+        "INSERT INTO ledger_posting (entry_id, leg_no, leg_count, account_id, fund_id, currency, amount) "
+        f"VALUES {rows}",
+        params,
+    )
+
+
 def execute(sql: str, params: list | None = None) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params or [])

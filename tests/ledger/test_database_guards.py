@@ -25,6 +25,7 @@ from tests.ledger.rawsql import (
     execute,
     insert_entry,
     insert_posting,
+    insert_postings,
     rejected,
 )
 
@@ -89,11 +90,7 @@ def test_all_legs_in_one_statement_are_checked_together(chart, accounts):
     clearing, income = accounts
     with rejected(SQLSTATE_UNBALANCED, match="does not balance"):
         entry_id = insert_entry()
-        execute(
-            "INSERT INTO ledger_posting (entry_id, leg_no, leg_count, account_id, fund_id, currency, amount) "
-            "VALUES (%s, 1, 2, %s, %s, 'EUR', 10), (%s, 2, 2, %s, %s, 'EUR', -9)",
-            [entry_id, clearing.pk, chart.general.pk, entry_id, income.pk, chart.general.pk],
-        )
+        insert_postings(entry_id, (1, clearing, chart.general, 10), (2, income, chart.general, -9))
 
 
 def test_legs_are_added_in_order(chart, accounts):
@@ -297,20 +294,12 @@ def test_a_posting_numbered_below_one_is_rejected(chart, accounts):
     clearing, income = accounts
     with rejected(CHECK_VIOLATION, constraint="posting_rules"):
         entry_id = insert_entry()
-        execute(
-            "INSERT INTO ledger_posting (entry_id, leg_no, leg_count, account_id, fund_id, currency, amount) "
-            "VALUES (%s, 0, 2, %s, %s, 'EUR', 10), (%s, 2, 2, %s, %s, 'EUR', -10)",
-            [entry_id, clearing.pk, chart.general.pk, entry_id, income.pk, chart.general.pk],
-        )
+        insert_postings(entry_id, (0, clearing, chart.general, 10), (2, income, chart.general, -10))
 
 
-def _balanced_legs(entry_id, clearing, income, fund, *, leg_count=2):
+def _balanced_legs(entry_id, clearing, income, fund):
     """Both legs in one statement, so that nothing but the entry row can be wrong."""
-    execute(
-        "INSERT INTO ledger_posting (entry_id, leg_no, leg_count, account_id, fund_id, currency, amount) "
-        "VALUES (%s, 1, %s, %s, %s, 'EUR', 10), (%s, 2, %s, %s, %s, 'EUR', -10)",
-        [entry_id, leg_count, clearing.pk, fund.pk, entry_id, leg_count, income.pk, fund.pk],
-    )
+    insert_postings(entry_id, (1, clearing, fund, 10), (2, income, fund, -10))
 
 
 def test_an_entry_of_an_unknown_kind_is_rejected(chart, accounts):
