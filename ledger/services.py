@@ -386,7 +386,9 @@ def _execute_prepared(
 
     psycopg sends DEALLOCATE ALL after a ROLLBACK or DDL once it has prepared
     statements of its own, which takes these with it: the server then answers
-    26000, and entry_post prepares again and retries once.
+    26000, and entry_post prepares again and retries once. Should the server
+    answer that a statement it was about to prepare exists already (42P05),
+    entry_post takes it as prepared and retries once too.
     """
     conn = db.connection
     pgconn = conn.pgconn
@@ -400,11 +402,16 @@ def _execute_prepared(
         db._ledger_prepared = (conn, prepared)
     name, sql = statement
     if name not in prepared:
-        _result_or_raise(conn, pgconn.prepare(name, sql))
+        result = pgconn.prepare(name, sql)
+        if not retry and result.error_field(pq.DiagnosticField.SQLSTATE) == b"42P05":
+            prepared.add(name)  # the server has it after all (the names are ours alone)
+            raise _StatementGone
+        _result_or_raise(conn, result)
         prepared.add(name)
     result = pgconn.exec_prepared(name, values, formats)
     if not retry and result.error_field(pq.DiagnosticField.SQLSTATE) == b"26000":
-        prepared.clear()
+        # Forget only this one: the other may have been prepared again since.
+        prepared.discard(name)
         raise _StatementGone
     result = _result_or_raise(conn, result)
     return int(result.get_value(0, 0)), result.get_value(0, 1) == b"t"

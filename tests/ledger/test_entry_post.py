@@ -1,5 +1,6 @@
 """Posting entries through the service: balances, idempotency, validation."""
 
+import dataclasses
 import uuid
 from contextlib import nullcontext
 
@@ -113,3 +114,41 @@ def test_posting_goes_on_after_the_server_forgets_its_prepared_statements(chart,
         entry_post(chart.transfer(clearing, income, 3))
     assert Entry.objects.count() == 3
     assert account_balance(account_id=clearing.pk) == 123
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_prepared_statement_is_prepared_again_only_when_the_server_lost_it(chart):
+    """The usual and the full statement, lost together, come back one at a time."""
+    clearing, income = chart.account("stripe_clearing"), chart.account("donations_income")
+
+    def usual(amount):
+        entry_post(chart.transfer(clearing, income, amount))
+
+    def full(amount):
+        entry_post(dataclasses.replace(chart.transfer(clearing, income, amount), memo="with a memo"))
+
+    usual(1)
+    full(2)
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    usual(4)  # prepared again
+    full(8)  # prepared again, while the usual one stays
+    usual(16)
+    assert account_balance(account_id=clearing.pk) == 31
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("in_transaction", [False, True], ids=["on its own", "in a transaction"])
+def test_a_statement_the_server_already_has_is_taken_as_prepared(chart, in_transaction):
+    clearing, income = chart.account("stripe_clearing"), chart.account("donations_income")
+    connection.close()
+    with connection.cursor() as cursor:  # a new session, where entry_post has prepared nothing
+        cursor.execute(
+            "PREPARE ledger_post_entry_basic (uuid, bytea, date, text, jsonb) AS "
+            "SELECT entry_id, replayed FROM ledger_post_entry($1, $2, $3, $4, $5)"
+        )
+    with transaction.atomic() if in_transaction else nullcontext():
+        entry_post(chart.transfer(clearing, income, 5))
+        entry_post(chart.transfer(clearing, income, 6))
+    assert Entry.objects.count() == 2
+    assert account_balance(account_id=clearing.pk) == 11
