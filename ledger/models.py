@@ -236,7 +236,11 @@ POSTING_CHECKS = f"""
 -- table's size, on index lookups. Closed periods, a handful of rows, are
 -- compared directly: starting a GiST scan per entry cost more. Each aggregation
 -- level and plan node costs its set-up on every statement: hence one level per
--- entry, with min = max standing in for a grouping by currency and fund.)
+-- entry, with min = max standing in for a grouping by currency and fund. The
+-- leg's balance row stands in for its account: its currency is the account's,
+-- by balance_account_currency_fk, and its floor the account's, by
+-- balance_born_at_zero, floors being fixed. A leg to a pair with no balance row
+-- yet counts as a problem, so the detailed checks look at its account.)
 SELECT bool_or(x.problem) AS problem, bool_or(x.floored) AS floored, bool_or(x.new_pair) AS new_pair
   INTO summary
   FROM (SELECT y.floored, y.new_pair,
@@ -250,14 +254,13 @@ SELECT bool_or(x.problem) AS problem, bool_or(x.floored) AS floored, bool_or(x.n
                        min(n.currency) AS min_currency, max(n.currency) AS max_currency,
                        min(n.fund_id) AS min_fund, max(n.fund_id) AS max_fund,
                        min(n.leg_count) AS min_leg_count, max(n.leg_count) AS max_leg_count,
-                       bool_or(a.currency IS DISTINCT FROM n.currency OR NOT ({POSTING_RULES})) AS bad_leg,
-                       bool_or(a.floor IS NOT NULL) AS floored,
-                       bool_or(NOT EXISTS (SELECT 1 FROM ledger_balance b
-                                            WHERE b.account_id = n.account_id
-                                              AND b.fund_id = n.fund_id)) AS new_pair
+                       bool_or(b.currency IS DISTINCT FROM n.currency OR NOT ({POSTING_RULES})) AS bad_leg,
+                       bool_or(b.floor IS NOT NULL) AS floored,
+                       bool_or(b.currency IS NULL) AS new_pair
                   FROM new_rows n
-                  LEFT JOIN LATERAL (SELECT a.currency, a.floor FROM ledger_account a
-                                      WHERE a.id = n.account_id LIMIT 1) a ON true
+                  LEFT JOIN LATERAL (SELECT b.currency, b.floor FROM ledger_balance b
+                                      WHERE b.account_id = n.account_id AND b.fund_id = n.fund_id
+                                      LIMIT 1) b ON true
                  GROUP BY n.entry_id) y
           LEFT JOIN LATERAL (SELECT e.leg_count, e.date, e.reverses_id, e.kind, e.fx_rate,
                                     e.fx_rate_source
@@ -389,7 +392,7 @@ IF summary.new_pair THEN
      ORDER BY n.account_id, n.fund_id
     ON CONFLICT (account_id, fund_id) DO NOTHING;
 END IF;
-IF summary.floored THEN
+IF summary.floored OR summary.new_pair THEN
 {_FLOORED_POSTINGS_TO_BALANCES}END IF;
 RETURN NULL;
 """
@@ -475,6 +478,23 @@ class Balance(models.Model):
         ]
         triggers = [
             pgtrigger.Protect(name="balance_no_delete", operation=pgtrigger.Delete),
+            # A balance row is born at zero, with its account's floor (which
+            # posting_checks reads from the row): only inserted rows fire this,
+            # not the upserts that add to existing rows.
+            pgtrigger.Trigger(
+                name="balance_born_at_zero",
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert,
+                level=pgtrigger.Row,
+                func="""
+                IF NEW.balance <> 0 OR NEW.floor IS DISTINCT FROM
+                        (SELECT a.floor FROM ledger_account a WHERE a.id = NEW.account_id) THEN
+                    RAISE EXCEPTION 'a balance row starts at zero with its account''s floor'
+                        USING ERRCODE = 'TL007';
+                END IF;
+                RETURN NULL;
+                """,
+            ),
             # Balance rows change only through the posting trigger (nested one
             # level deeper); a direct UPDATE would let a balance drift from its
             # postings.

@@ -422,6 +422,20 @@ def test_the_bank_cannot_go_below_its_floor_through_raw_sql(chart):
     assert account_balance(account_id=bank.pk) == 0
 
 
+@pytest.mark.parametrize(
+    "balance, floor",
+    [pytest.param(500, None, id="not at zero"), pytest.param(0, -100, id="not the account's floor")],
+)
+def test_a_balance_row_starts_at_zero_with_its_account_s_floor(chart, balance, floor):
+    clearing = chart.account("stripe_clearing")
+    with rejected("TL007", match="starts at zero"):
+        execute(
+            "INSERT INTO ledger_balance (account_id, fund_id, currency, balance, floor) "
+            "VALUES (%s, %s, %s, %s, %s)",
+            [clearing.pk, chart.general.pk, clearing.currency, balance, floor],
+        )
+
+
 def test_the_idempotency_key_is_unique_in_the_database(posted):
     key = Entry.objects.get(pk=posted).idempotency_key
     with rejected(UNIQUE_VIOLATION):
