@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 import psycopg
 from django.conf import settings
@@ -298,20 +299,28 @@ def chart_of_accounts_create(*, currencies: Sequence[str]) -> list[Account]:
 # --- posting ----------------------------------------------------------------
 
 
+class _Statement(NamedTuple):
+    """One of entry_post's prepared statements, with the format of each parameter."""
+
+    name: bytes
+    sql: bytes
+    formats: tuple[pq.Format, ...]
+
+
 # entry_post's two prepared statements: the usual call, and the one with every
 # field. Parameters go in as text, but the request hash as binary.
-_POST_BASIC = (
+_TEXT, _BINARY = pq.Format.TEXT, pq.Format.BINARY
+_POST_BASIC = _Statement(
     b"ledger_post_entry_basic",
     b"SELECT entry_id, replayed FROM ledger_post_entry($1::uuid, $2::bytea, $3::date, $4::text, $5::jsonb)",
+    (_TEXT, _BINARY, _TEXT, _TEXT, _TEXT),
 )
-_POST_FULL = (
+_POST_FULL = _Statement(
     b"ledger_post_entry_full",
     b"SELECT entry_id, replayed FROM ledger_post_entry($1::uuid, $2::bytea, $3::date, $4::text, $5::jsonb,"
     b" $6::text, $7::text, $8::text, $9::bigint, $10::numeric, $11::text, $12::bigint)",
+    _POST_BASIC.formats + (_TEXT,) * 7,
 )
-_TEXT, _BINARY = pq.Format.TEXT, pq.Format.BINARY
-_POST_BASIC_FORMATS = (_TEXT, _BINARY, _TEXT, _TEXT, _TEXT)
-_POST_FULL_FORMATS = _POST_BASIC_FORMATS + (_TEXT,) * 7
 
 
 def _text(value: object) -> bytes | None:
@@ -325,7 +334,7 @@ def entry_post(spec: EntrySpec) -> PostedEntry:
     run in PostgreSQL too, so a rejected entry writes nothing.
     """
     legs = check_entry_spec(spec)
-    statement, formats = _POST_BASIC, _POST_BASIC_FORMATS
+    statement = _POST_BASIC
     values = [
         str(spec.idempotency_key).encode(),
         _request_hash(spec, legs),
@@ -334,7 +343,7 @@ def entry_post(spec: EntrySpec) -> PostedEntry:
         _legs_text(legs).encode(),
     ]
     if spec.memo or spec.source or spec.fx or spec.reverses_id is not None or spec.created_by_id is not None:
-        statement, formats = _POST_FULL, _POST_FULL_FORMATS
+        statement = _POST_FULL
         values += [
             spec.memo.encode(),
             spec.source.type.encode() if spec.source else b"",
@@ -357,7 +366,7 @@ def entry_post(spec: EntrySpec) -> PostedEntry:
                 transaction.atomic(using=DEFAULT_DB_ALIAS) if in_transaction else nullcontext(),
                 db.wrap_database_errors,
             ):
-                entry_id, replayed = _execute_prepared(db, statement, values, formats, in_transaction, retry)
+                entry_id, replayed = _execute_prepared(db, statement, values, in_transaction, retry)
             return PostedEntry(entry_id=entry_id, replayed=replayed)
         except _StatementGone:  # nothing was written; the savepoint, if any, is rolled back
             continue
@@ -370,9 +379,8 @@ class _StatementGone(Exception):
 
 def _execute_prepared(
     db: BaseDatabaseWrapper,
-    statement: tuple[bytes, bytes],
+    statement: _Statement,
     values: list[bytes | None],
-    formats: Sequence[pq.Format],
     in_transaction: bool,
     retry: bool,
 ) -> tuple[int, bool]:
@@ -400,15 +408,15 @@ def _execute_prepared(
     if prepared_on is not conn:  # a new connection: nothing prepared on it yet
         prepared = set()
         db._ledger_prepared = (conn, prepared)
-    name, sql = statement
+    name = statement.name
     if name not in prepared:
-        result = pgconn.prepare(name, sql)
+        result = pgconn.prepare(name, statement.sql)
         if not retry and result.error_field(pq.DiagnosticField.SQLSTATE) == b"42P05":
             prepared.add(name)  # the server has it after all (the names are ours alone)
             raise _StatementGone
         _result_or_raise(conn, result)
         prepared.add(name)
-    result = pgconn.exec_prepared(name, values, formats)
+    result = pgconn.exec_prepared(name, values, statement.formats)
     if not retry and result.error_field(pq.DiagnosticField.SQLSTATE) == b"26000":
         # Forget only this one: the other may have been prepared again since.
         prepared.discard(name)
