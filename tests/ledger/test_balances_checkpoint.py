@@ -51,6 +51,11 @@ def test_an_account_without_a_floor_reads_exact_before_and_after_its_postings_ar
 
     entry_post(chart.transfer(clearing, income, 1))
     assert account_balance(account_id=clearing.pk) == 3001
+    # The folded row plus what came after it, counted once.
+    assert {r.account_id: r.balance for r in trial_balance()}[clearing.pk] == 3001
+    assert {r.account_id: r.balance for r in trial_balance(fund_id=chart.general.pk)}[income.pk] == -3001
+    general_eur = next(r for r in fund_balances() if r.fund_id == chart.general.pk and r.currency == "EUR")
+    assert (general_eur.assets, general_eur.income) == (3001, 3001)
     ledger_seal()
     assert ledger_verify().ok
 

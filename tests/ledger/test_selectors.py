@@ -4,6 +4,10 @@ import datetime
 import uuid
 from collections import defaultdict
 
+import psycopg
+import pytest
+from django.db import DataError, connection
+
 from ledger.models import Account
 from ledger.selectors import account_balance, account_statement, fund_balances, trial_balance
 from ledger.services import currency_convert, entry_post
@@ -54,6 +58,31 @@ def test_the_trial_balance_lists_every_account_and_balances_per_currency(chart):
     assert by_code["1010-USD"].debit == 1080
     assert by_code["3900-USD"].credit == 1080 and by_code["3900-EUR"].debit == 1000
     assert by_code["1020-JPY"].balance == 0
+
+
+def test_a_trial_balance_row_reads_by_name_and_as_a_tuple(chart):
+    _books(chart)
+    row = next(r for r in trial_balance() if r.code == "4000-EUR")
+    account = Account.objects.get(code="4000-EUR")
+    assert tuple(row) == (account.pk, "4000-EUR", account.name, "income", "EUR", -15000)
+    assert (row.account_id, row.name, row.type, row.currency) == (account.pk, account.name, "income", "EUR")
+    assert (row.debit, row.credit) == (0, 15000)
+    assert repr(row).startswith(f"TrialBalanceRow(account_id={account.pk}, code='4000-EUR'")
+
+
+def test_the_ledger_sum_stays_exact_and_refuses_to_overflow(db):
+    big = 2**63 - 1
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT ledger_sum(x), pg_typeof(ledger_sum(x))::text FROM unnest(%s::bigint[]) x",
+            [[big, -big, 7]],
+        )
+        assert cursor.fetchone() == (7, "bigint")
+        cursor.execute("SELECT ledger_sum(x) FROM unnest('{}'::bigint[]) x")
+        assert cursor.fetchone() == (None,)
+    with pytest.raises(DataError) as raised, connection.cursor() as cursor:
+        cursor.execute("SELECT ledger_sum(x) FROM unnest(%s::bigint[]) x", [[big, 1]])
+    assert isinstance(raised.value.__cause__, psycopg.errors.NumericValueOutOfRange)
 
 
 def test_the_trial_balance_of_one_fund_covers_only_that_fund(chart):
