@@ -257,6 +257,18 @@ def test_a_posting_to_an_unknown_account_or_entry_is_rejected(chart, accounts):
         insert_posting(10**9, 1, clearing, chart.general, 10)
 
 
+def test_legs_that_disagree_with_their_entry_on_the_leg_count_are_rejected(chart, accounts, posted):
+    # Complete and balanced as far as the legs go (numbered 1 and 2, both saying
+    # three legs), but the entry has two; the accounts have balance rows already
+    # (posted), so nothing else sends the statement to the detailed checks.
+    clearing, income = accounts
+    with rejected(FK_VIOLATION, constraint="posting_entry_leg_count_fk", match="with 3 legs"):
+        entry_id = insert_entry(leg_count=2)
+        insert_postings(
+            entry_id, (1, clearing, chart.general, 10), (2, income, chart.general, -10), leg_count=3
+        )
+
+
 def test_a_posting_in_an_unknown_fund_is_rejected(chart, accounts):
     clearing, income = accounts
     with rejected(FK_VIOLATION, match="ledger_fund"):
