@@ -49,6 +49,7 @@ PROBLEM_DESCRIPTIONS = {
     409: "Conflicts with the ledger's state.",
     415: "Unsupported request media type (`unsupported_media_type`).",
     422: "Well-formed but refused by the ledger.",
+    429: "Too many attempts (`throttled`); the `Retry-After` header says when to try again.",
 }
 
 

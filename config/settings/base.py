@@ -109,6 +109,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "api.pagination.DefaultPagination",
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": None,
+    # Password guesses against the token endpoint, per client address.
+    "DEFAULT_THROTTLE_RATES": {"auth-token": "10/minute"},
 }
 
 SPECTACULAR_SETTINGS = {

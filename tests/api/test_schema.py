@@ -14,10 +14,14 @@ def schema() -> dict:
     return response.json()
 
 
-def operations(schema: dict):
+LEDGER = "/api/v1/ledger/"
+
+
+def operations(schema: dict, prefix: str = LEDGER):
     for path, item in schema["paths"].items():
-        for method, operation in item.items():
-            yield path, method, operation
+        if path.startswith(prefix):
+            for method, operation in item.items():
+                yield path, method, operation
 
 
 def test_the_schema_generates_and_validates_without_warnings(tmp_path):
@@ -41,6 +45,22 @@ def test_the_schema_describes_every_ledger_operation(schema):
         ("/api/v1/ledger/trial-balance/", "get"),
         ("/api/v1/ledger/chain/head/", "get"),
     }
+
+
+def test_the_schema_describes_the_token_operations_and_who_may_call_them(schema):
+    token = schema["paths"]["/api/v1/auth/token/"]
+    assert token.keys() == {"post", "delete"}
+    assert token["post"]["description"].endswith(
+        "**Permissions:** anyone; the username and password in the body are the credentials."
+    )
+    assert "security" not in token["post"]
+    assert {"400", "429"} <= token["post"]["responses"].keys()
+    assert token["delete"]["description"].endswith(
+        "**Permissions:** any signed-in user, for their own token."
+    )
+    assert {"tokenAuth": []} in token["delete"]["security"]
+    assert {"204", "401"} <= token["delete"]["responses"].keys()
+    assert {path for path in schema["paths"] if not path.startswith(LEDGER)} == {"/api/v1/auth/token/"}
 
 
 def test_every_operation_says_which_roles_may_call_it(schema):

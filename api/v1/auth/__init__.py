@@ -1,0 +1,1 @@
+"""Tokens: a user trades a username and password for the token the API takes."""
