@@ -467,11 +467,11 @@ def entries_post_bulk(specs: Sequence[EntrySpec]) -> list[PostedEntry]:
         )
     with _database_errors(all_legs), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            "SELECT idempotency_key, entry_id, replayed FROM ledger_post_entries(%s::jsonb)",
+            "SELECT entry_id, replayed FROM ledger_post_entries(%s::jsonb)",
             ["[" + ",".join(documents) + "]"],
         )
         rows = cursor.fetchall()
-    return [PostedEntry(entry_id=entry_id, replayed=replayed) for _key, entry_id, replayed in rows]
+    return [PostedEntry(entry_id=entry_id, replayed=replayed) for entry_id, replayed in rows]
 
 
 def entry_reverse(
