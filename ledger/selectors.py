@@ -17,11 +17,10 @@ from ledger.models import Account, AccountType, Balance, Checkpoint, Entry, Fund
 
 # Balance rows of accounts without a floor hold what the latest checkpoint folded
 # in: every posting up to this id. Readers add the postings after it, a few
-# seconds' worth, found on posting_account_id or the primary key.
+# seconds' worth, found on posting_account_id or the primary key. Readers of many
+# accounts take them from ledger_unfolded_postings() (migration 0012), which
+# hands the planner the horizon as a literal.
 HORIZON_SQL = "coalesce((SELECT c.posting_horizon FROM ledger_checkpoint c ORDER BY c.id DESC LIMIT 1), 0)"
-# The postings no balance row holds yet: after the checkpoint, on accounts without
-# a floor (a function, so that the planner sees the horizon: migration 0012).
-UNFOLDED_POSTINGS_SQL = "SELECT account_id, fund_id, currency, amount FROM ledger_unfolded_postings()"
 
 
 def account_list() -> QuerySet[Account]:
@@ -230,11 +229,11 @@ def fund_balances() -> list[FundBalanceRow]:
     """Per fund and currency: assets, liabilities, income, expenses and net assets."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""
+            """
             SELECT f.id, f.code, x.currency, a.type, sum(x.amount)
               FROM (SELECT account_id, fund_id, currency, balance AS amount FROM ledger_balance
                     UNION ALL
-                    {UNFOLDED_POSTINGS_SQL}) x
+                    SELECT account_id, fund_id, currency, amount FROM ledger_unfolded_postings()) x
               JOIN ledger_account a ON a.id = x.account_id
               JOIN ledger_fund f ON f.id = x.fund_id
              GROUP BY f.id, f.code, x.currency, a.type
