@@ -33,7 +33,7 @@ from ledger.models import (
     EntryKind,
     Fund,
 )
-from ledger.money import MAX_MINOR, currency_check
+from ledger.money import MAX_MINOR, currency_check, to_decimal, to_decimal_string
 from ledger.selectors import chain_head
 
 GENERAL_FUND_CODE = "general"
@@ -135,8 +135,9 @@ def check_entry_spec(spec: EntrySpec) -> list[PostingSpec]:
     unbalanced = sorted(key for key, total in sums.items() if total != 0)
     if unbalanced:
         currency, fund_id = unbalanced[0]
+        total = to_decimal_string(sums[unbalanced[0]], currency)
         raise exc.UnbalancedEntry(
-            f"Postings in {currency} for fund {fund_id} sum to {sums[unbalanced[0]]}, not zero."
+            f"Postings in {currency} for fund {fund_id} sum to {total} {currency}, not zero."
         )
     return sorted(spec.postings, key=_LEG_ORDER)
 
@@ -577,8 +578,6 @@ def currency_convert(
     accounts' balances show the gain or loss. The rate defaults to the one the
     two amounts imply, in major units.
     """
-    from ledger.money import to_decimal
-
     if type(from_amount) is not int or type(to_amount) is not int or from_amount <= 0 or to_amount <= 0:
         raise exc.InvalidAmount("Conversion amounts are positive numbers of minor units.")
     accounts = {a.pk: a for a in Account.objects.filter(pk__in=[from_account_id, to_account_id])}

@@ -81,6 +81,7 @@ def test_an_unbalanced_entry_is_refused_and_writes_nothing(treasurer, chart):
     response = post_entry(treasurer, body)
     assert response.status_code == 422
     assert response.json()["code"] == "unbalanced"
+    assert "sum to 0.01 EUR, not zero" in response.json()["detail"]  # the units the request spoke in
     assert Entry.objects.count() == Posting.objects.count() == 0
 
 

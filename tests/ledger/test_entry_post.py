@@ -51,7 +51,8 @@ def test_an_unbalanced_entry_is_refused_before_it_reaches_the_database(chart):
         ),
         date=chart.transfer(clearing, income, 1).date,
     )
-    with pytest.raises(exc.UnbalancedEntry):
+    fund = chart.general.pk
+    with pytest.raises(exc.UnbalancedEntry, match=rf"EUR for fund {fund} sum to 0\.01 EUR, not zero"):
         entry_post(spec)
     assert Entry.objects.count() == 0
 
