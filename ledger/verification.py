@@ -2,8 +2,11 @@
 
 from dataclasses import dataclass, field
 
+import pgtrigger
 from django.db import connection, transaction
+from pgtrigger.core import INSTALLED
 
+from ledger.apps import NEVER_IGNORE_BODY
 from ledger.chain import ENTRY_COLUMNS, ZERO_HASH, entry_digest, postings_by_entry
 from ledger.selectors import HORIZON_SQL
 
@@ -32,10 +35,52 @@ def ledger_verify() -> VerificationReport:
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.in_atomic_block and len(connection.savepoint_ids) == 0:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        _verify_guards(cursor, report)
         _verify_chain(cursor, report)
         _verify_entries_sealed(cursor, report)
         _verify_balances(cursor, report)
     return report
+
+
+def _verify_guards(cursor, report: VerificationReport) -> None:  # noqa: ANN001
+    """The database rules that keep the books are in force right now.
+
+    The chain shows what a bypass has already changed; this shows an open
+    door before anything goes through it: a ledger trigger missing, outdated
+    or disabled (ALTER TABLE ... DISABLE TRIGGER), or pgtrigger's ignore
+    switch reopened, which would let any session skip the triggers.
+    """
+    for model, trigger in pgtrigger.registered():
+        if model._meta.app_label != "ledger":
+            continue
+        status, _enabled = trigger.get_installation_status(model, database=connection.alias)
+        if status != INSTALLED:
+            report.problems.append(
+                f"database guard {trigger.get_uri(model)} is {status.lower()} (run manage.py migrate)"
+            )
+    cursor.execute(
+        """
+        SELECT c.relname, coalesce(k.conname, t.tgname)
+          FROM pg_trigger t
+          JOIN pg_class c ON c.oid = t.tgrelid
+          LEFT JOIN pg_constraint k ON k.oid = t.tgconstraint
+         WHERE c.relnamespace = current_schema()::regnamespace
+           AND starts_with(c.relname, 'ledger_') AND t.tgenabled IN ('D', 'R')
+         GROUP BY 1, 2 ORDER BY 1, 2
+        """
+    )
+    for table, name in cursor.fetchall():
+        report.problems.append(f"database guard {name} on {table} is disabled")
+    cursor.execute(
+        "SELECT btrim(prosrc) FROM pg_proc "
+        "WHERE oid = to_regprocedure('public._pgtrigger_should_ignore(name)')"
+    )
+    row = cursor.fetchone()
+    if row is None or row[0] != NEVER_IGNORE_BODY:
+        report.problems.append(
+            "pgtrigger's ignore switch is open: any session could skip the ledger's triggers "
+            "(run manage.py migrate to close it)"
+        )
 
 
 def _verify_chain(cursor, report: VerificationReport) -> None:  # noqa: ANN001

@@ -25,8 +25,9 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "pgtrigger",
+    # ledger before pgtrigger: its `pgtrigger` command wraps pgtrigger's own.
     "ledger",
+    "pgtrigger",
     "api",
 ]
 

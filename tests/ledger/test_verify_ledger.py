@@ -4,11 +4,13 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from ledger.models import Seal
 from ledger.services import entry_post, fund_transfer, ledger_seal
 from tests.conftest import TODAY
 from tests.ledger.rawsql import as_superuser_without_triggers, check_deferred_constraints, execute
+from tests.ledger.test_database_guards import PERMISSIVE_IGNORE_CHECK
 
 
 def _verify(*args: str) -> str:
@@ -150,3 +152,45 @@ def test_a_tampered_balance_row_is_detected_and_the_account_named(books, chart):
     assert (
         f"account {bank.pk} fund {chart.general.pk}: stored balance 1600 but postings sum to 1500" in message
     )
+
+
+# --- the guards themselves: an open door is reported before anything goes through it
+
+
+def test_a_ledger_trigger_left_disabled_is_reported_by_name(books):
+    execute("ALTER TABLE ledger_posting DISABLE TRIGGER USER")
+    message = _verify_fails()
+    assert "database guard pgtrigger_posting_append_only_" in message
+    assert "on ledger_posting is disabled" in message
+    assert "ledger_balance" not in message
+
+
+def test_a_foreign_key_left_disabled_is_reported_by_its_constraint(books):
+    execute("ALTER TABLE ledger_posting DISABLE TRIGGER ALL")
+    assert "database guard entry_legs_complete_fk on ledger_posting is disabled" in _verify_fails()
+
+
+def test_a_dropped_ledger_trigger_is_reported(books):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tgname FROM pg_trigger WHERE starts_with(tgname, 'pgtrigger_posting_append_only_')"
+        )
+        (pgid,) = cursor.fetchone()
+        cursor.execute(f'DROP TRIGGER "{pgid}" ON ledger_posting')
+    message = _verify_fails()
+    assert "guard ledger.Posting:posting_append_only is uninstalled (run manage.py migrate)" in message
+
+
+def test_pgtriggers_permissive_ignore_check_is_reported(books):
+    execute(PERMISSIVE_IGNORE_CHECK)
+    assert "pgtrigger's ignore switch is open" in _verify_fails()
+
+
+def test_pgtrigger_install_leaves_the_ignore_switch_closed(books):
+    """`manage.py pgtrigger install` writes pgtrigger's own check back; ours hardens it again."""
+    call_command("pgtrigger", "install", stdout=io.StringIO(), stderr=io.StringIO())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('pgtrigger.ignore', '{anything}', true)")
+        cursor.execute("SELECT public._pgtrigger_should_ignore('anything')")
+        assert cursor.fetchone()[0] is False
+    assert "ledger verified" in _verify()
