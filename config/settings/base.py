@@ -112,6 +112,17 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
     # Password guesses against the token endpoint, per client address.
     "DEFAULT_THROTTLE_RATES": {"auth-token": "10/minute"},
+    # The client address is REMOTE_ADDR unless the deployment says how many
+    # proxies in front of it append to X-Forwarded-For: a header the client
+    # writes itself must not buy it a fresh count of guesses.
+    "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=0),
+}
+
+# The throttle counts in the default cache, so every process that serves the
+# API must share it: CACHE_URL (or REDIS_URL), e.g. redis://127.0.0.1:6379/1.
+# Without either, each process keeps its own count in memory.
+CACHES = {
+    "default": env.cache_url_config(env("CACHE_URL", default=env("REDIS_URL", default="locmemcache://")))
 }
 
 SPECTACULAR_SETTINGS = {

@@ -93,6 +93,18 @@ def test_password_guesses_are_throttled_after_ten_a_minute(auditor_user):
     assert int(response["Retry-After"]) > 0
 
 
+def test_a_forged_forwarded_for_header_does_not_buy_more_guesses(auditor_user):
+    # Each guess claims another client address; only the proxies the deployment
+    # declares (DJANGO_NUM_PROXIES, none by default) are believed.
+    answers = [
+        APIClient(HTTP_X_FORWARDED_FOR=f"203.0.113.{i}")
+        .post(TOKEN, {"username": auditor_user.username, "password": f"guess {i}"}, format="json")
+        .status_code
+        for i in range(11)
+    ]
+    assert answers == [400] * 10 + [429]
+
+
 def test_deleting_the_token_signs_the_user_out(auditor_user):
     key = _ask(auditor_user.username, PASSWORD).json()["token"]
     client = APIClient()
