@@ -1,5 +1,6 @@
 """Recompute the hash chain and every balance; report the first break."""
 
+import re
 from dataclasses import dataclass, field
 
 import pgtrigger
@@ -46,9 +47,11 @@ def _verify_guards(cursor, report: VerificationReport) -> None:  # noqa: ANN001
     """The database rules that keep the books are in force right now.
 
     The chain shows what a bypass has already changed; this shows an open
-    door before anything goes through it: a ledger trigger missing, outdated
-    or disabled (ALTER TABLE ... DISABLE TRIGGER), or pgtrigger's ignore
-    switch reopened, which would let any session skip the triggers.
+    door before anything goes through it: a ledger trigger missing, outdated,
+    disabled (ALTER TABLE ... DISABLE TRIGGER) or running another function
+    body than the code installs (CREATE OR REPLACE FUNCTION, which the
+    tables' owner may do), or pgtrigger's ignore switch reopened, which would
+    let any session skip the triggers.
     """
     for model, trigger in pgtrigger.registered():
         if model._meta.app_label != "ledger":
@@ -57,6 +60,15 @@ def _verify_guards(cursor, report: VerificationReport) -> None:  # noqa: ANN001
         if status != INSTALLED:
             report.problems.append(
                 f"database guard {trigger.get_uri(model)} is {status.lower()} (run manage.py migrate)"
+            )
+            continue
+        pgid = trigger.get_pgid(model)
+        cursor.execute("SELECT prosrc FROM pg_proc WHERE oid = to_regprocedure(%s)", [f"{pgid}()"])
+        row = cursor.fetchone()
+        if row is None or row[0] != _function_body(str(trigger.compile(model).install_sql), pgid):
+            report.problems.append(
+                f"database guard {trigger.get_uri(model)} runs another function than the code installs "
+                "(run manage.py pgtrigger install)"
             )
     cursor.execute(
         """
@@ -81,6 +93,17 @@ def _verify_guards(cursor, report: VerificationReport) -> None:  # noqa: ANN001
             "pgtrigger's ignore switch is open: any session could skip the ledger's triggers "
             "(run manage.py migrate to close it)"
         )
+
+
+def _function_body(install_sql: str, pgid: str) -> str | None:
+    """The body pgtrigger's install SQL gives the trigger's function, as pg_proc.prosrc keeps it."""
+    found = re.search(
+        rf"CREATE OR REPLACE FUNCTION {re.escape(pgid)}\(\)\s*RETURNS TRIGGER AS "
+        r"\$\$(.*?)\$\$ LANGUAGE plpgsql;",
+        install_sql,
+        re.DOTALL,
+    )
+    return found.group(1) if found else None
 
 
 def _verify_chain(cursor, report: VerificationReport) -> None:  # noqa: ANN001

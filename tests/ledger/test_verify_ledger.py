@@ -181,6 +181,28 @@ def test_a_dropped_ledger_trigger_is_reported(books):
     assert "guard ledger.Posting:posting_append_only is uninstalled (run manage.py migrate)" in message
 
 
+def test_a_guard_whose_function_was_replaced_is_reported_until_reinstalled(books):
+    # The tables' owner may swap a trigger's function for one that checks
+    # nothing; the trigger, its hash comment and its enabled flag stay as they were.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tgfoid::regproc::text FROM pg_trigger "
+            "WHERE starts_with(tgname, 'pgtrigger_posting_checks_')"
+        )
+        (function,) = cursor.fetchone()
+        cursor.execute(
+            f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger "
+            "AS $$ BEGIN RETURN NULL; END $$ LANGUAGE plpgsql"
+        )
+    message = _verify_fails()
+    assert (
+        "database guard ledger.Posting:posting_checks runs another function than the code installs" in message
+    )
+    assert message.count("database guard") == 1
+    call_command("pgtrigger", "install", stdout=io.StringIO(), stderr=io.StringIO())
+    assert "ledger verified" in _verify()
+
+
 def test_pgtriggers_permissive_ignore_check_is_reported(books):
     execute(PERMISSIVE_IGNORE_CHECK)
     assert "pgtrigger's ignore switch is open" in _verify_fails()
