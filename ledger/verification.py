@@ -9,7 +9,7 @@ from pgtrigger.core import INSTALLED
 
 from ledger.apps import NEVER_IGNORE_BODY
 from ledger.chain import ENTRY_COLUMNS, ZERO_HASH, entry_digest, postings_by_entry
-from ledger.selectors import HORIZON_SQL
+from ledger.selectors import HORIZON_SQL, trial_balance
 
 CHUNK = 5000
 
@@ -40,6 +40,7 @@ def ledger_verify() -> VerificationReport:
         _verify_chain(cursor, report)
         _verify_entries_sealed(cursor, report)
         _verify_balances(cursor, report)
+        _verify_trial_balance(cursor, report)
     return report
 
 
@@ -190,3 +191,21 @@ def _verify_balances(cursor, report: VerificationReport) -> None:  # noqa: ANN00
     )
     for currency, fund_id, total in cursor.fetchall():
         report.problems.append(f"trial balance of fund {fund_id} in {currency} is off by {total}")
+
+
+def _verify_trial_balance(cursor, report: VerificationReport) -> None:  # noqa: ANN001
+    """The trial balance, read as the reports read it, shows every account's postings.
+
+    The reports add the postings since the checkpoint to the balance rows
+    through ledger_unfolded_postings(); the rows are checked above, this
+    checks the whole read path against the postings themselves.
+    """
+    cursor.execute("SELECT account_id, sum(amount) FROM ledger_posting GROUP BY account_id")
+    totals = dict(cursor.fetchall())
+    for row in trial_balance():
+        if row.balance != totals.get(row.account_id, 0):
+            report.problems.append(
+                f"the trial balance shows {row.balance} for account {row.account_id} "
+                f"but its postings sum to {totals.get(row.account_id, 0)}"
+            )
+            return

@@ -203,6 +203,19 @@ def test_a_guard_whose_function_was_replaced_is_reported_until_reinstalled(books
     assert "ledger verified" in _verify()
 
 
+def test_a_read_path_that_hides_postings_is_reported(books, chart):
+    # The reports read the postings since the checkpoint through this function;
+    # one that returns nothing would show the income as if none had come in.
+    execute(
+        "CREATE OR REPLACE FUNCTION ledger_unfolded_postings() "
+        "RETURNS TABLE (account_id bigint, fund_id bigint, currency varchar, amount bigint) "
+        "LANGUAGE sql STABLE AS $$ SELECT 1::bigint, 1::bigint, 'EUR'::varchar, 0::bigint WHERE false $$"
+    )
+    message = _verify_fails()
+    assert f"the trial balance shows 0 for account {chart.account('stripe_clearing').pk} but" in message
+    assert "stored balance" not in message  # the balance rows themselves are right
+
+
 def test_pgtriggers_permissive_ignore_check_is_reported(books):
     execute(PERMISSIVE_IGNORE_CHECK)
     assert "pgtrigger's ignore switch is open" in _verify_fails()
