@@ -456,3 +456,14 @@ def test_the_idempotency_key_is_unique_in_the_database(posted):
             "source_id, fx_rate_source, leg_count) VALUES (%s, '\\x00', %s, 'manual', '', '', '', '', 2)",
             [key, TODAY],
         )
+
+
+def test_every_trigger_function_in_the_schema_is_attached_to_a_trigger(db):
+    """A function left behind by a removed trigger reads like a rule in force; none is left."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT p.proname FROM pg_proc p "
+            "WHERE p.pronamespace = current_schema()::regnamespace AND p.prorettype = 'trigger'::regtype "
+            "AND NOT EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgfoid = p.oid) ORDER BY 1"
+        )
+        assert cursor.fetchall() == []
