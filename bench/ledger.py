@@ -83,6 +83,23 @@ def pair_spec(rng: random.Random, accounts: list[int], fund_id: int, hot: int | 
 # --- the steps ------------------------------------------------------------
 
 
+def admin_database(configured: str) -> str:
+    """Where to run CREATE and DROP DATABASE: the configured database, or the
+    server's maintenance database `postgres` when the configured one does not
+    exist yet (the bench needs only the server)."""
+    from django.conf import settings
+    from django.db import OperationalError, connection
+
+    try:
+        connection.ensure_connection()
+        return configured
+    except OperationalError:
+        connection.close()
+        settings.DATABASES["default"]["NAME"] = "postgres"
+        log(f"database {configured} not found: creating the bench's own from postgres")
+        return "postgres"
+
+
 def create_database(name: str) -> None:
     from django.db import connection
 
@@ -293,7 +310,7 @@ def main() -> int:
     django_setup()
     from django.conf import settings
 
-    admin_name = settings.DATABASES["default"]["NAME"]
+    admin_name = admin_database(settings.DATABASES["default"]["NAME"])
     db_name = f"tadamun_bench_{os.getpid()}"
     rng = random.Random(args.seed)
     create_database(db_name)
