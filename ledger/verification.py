@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 
 import pgtrigger
 from django.db import connection, transaction
-from pgtrigger.core import INSTALLED
 
 from ledger.apps import NEVER_IGNORE_BODY
 from ledger.chain import ENTRY_COLUMNS, ZERO_HASH, entry_digest, postings_by_entry
@@ -54,35 +53,38 @@ def _verify_guards(cursor, report: VerificationReport) -> None:  # noqa: ANN001
     tables' owner may do), or pgtrigger's ignore switch reopened, which would
     let any session skip the triggers.
     """
+    # One read of every trigger on the ledger's tables: whether it is enabled,
+    # the hash pgtrigger comments its own with, and the body of the function
+    # each actually calls (by tgfoid, not by name). Foreign keys are triggers
+    # too, named here by their constraint.
+    cursor.execute(
+        """
+        SELECT t.tgname, c.relname, coalesce(k.conname, t.tgname), t.tgenabled IN ('D', 'R'),
+               obj_description(t.oid, 'pg_trigger'), p.prosrc
+          FROM pg_trigger t
+          JOIN pg_class c ON c.oid = t.tgrelid
+          JOIN pg_proc p ON p.oid = t.tgfoid
+          LEFT JOIN pg_constraint k ON k.oid = t.tgconstraint
+         WHERE c.relnamespace = current_schema()::regnamespace AND starts_with(c.relname, 'ledger_')
+        """
+    )
+    triggers = cursor.fetchall()
+    installed = {pgid: (comment, body) for pgid, _table, _name, _disabled, comment, body in triggers}
     for model, trigger in pgtrigger.registered():
         if model._meta.app_label != "ledger":
             continue
-        status, _enabled = trigger.get_installation_status(model, database=connection.alias)
-        if status != INSTALLED:
+        pgid, compiled = trigger.get_pgid(model), trigger.compile(model)
+        if pgid not in installed or installed[pgid][0] != compiled.hash:  # as pgtrigger's own status
+            status = "uninstalled" if pgid not in installed else "outdated"
             report.problems.append(
-                f"database guard {trigger.get_uri(model)} is {status.lower()} (run manage.py migrate)"
+                f"database guard {trigger.get_uri(model)} is {status} (run manage.py migrate)"
             )
-            continue
-        pgid = trigger.get_pgid(model)
-        cursor.execute("SELECT prosrc FROM pg_proc WHERE oid = to_regprocedure(%s)", [f"{pgid}()"])
-        row = cursor.fetchone()
-        if row is None or row[0] != _function_body(str(trigger.compile(model).install_sql), pgid):
+        elif installed[pgid][1] != _function_body(str(compiled.install_sql), pgid):
             report.problems.append(
                 f"database guard {trigger.get_uri(model)} runs another function than the code installs "
                 "(run manage.py pgtrigger install)"
             )
-    cursor.execute(
-        """
-        SELECT c.relname, coalesce(k.conname, t.tgname)
-          FROM pg_trigger t
-          JOIN pg_class c ON c.oid = t.tgrelid
-          LEFT JOIN pg_constraint k ON k.oid = t.tgconstraint
-         WHERE c.relnamespace = current_schema()::regnamespace
-           AND starts_with(c.relname, 'ledger_') AND t.tgenabled IN ('D', 'R')
-         GROUP BY 1, 2 ORDER BY 1, 2
-        """
-    )
-    for table, name in cursor.fetchall():
+    for table, name in sorted({(table, name) for _pgid, table, name, disabled, *_ in triggers if disabled}):
         report.problems.append(f"database guard {name} on {table} is disabled")
     cursor.execute(
         "SELECT btrim(prosrc) FROM pg_proc "
