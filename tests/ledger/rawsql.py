@@ -5,6 +5,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pgtrigger
 import pytest
 from django.db import DatabaseError, connection, transaction
 
@@ -98,3 +99,26 @@ def as_superuser_without_triggers() -> Iterator[None]:
         yield
     finally:
         execute("SET session_replication_role = DEFAULT")
+
+
+def trigger_pgid(uri: str) -> str:
+    """The name in the database of a ledger trigger and of its function, from its
+    pgtrigger URI ("ledger.Posting:posting_checks")."""
+    ((model, trigger),) = pgtrigger.registered(uri)
+    return trigger.get_pgid(model)
+
+
+# pgtrigger's own ignore check, as it installs it with every trigger.
+PERMISSIVE_IGNORE_CHECK = """
+CREATE OR REPLACE FUNCTION public._pgtrigger_should_ignore(trigger_name NAME) RETURNS BOOLEAN AS $$
+  SELECT coalesce(trigger_name = ANY(nullif(current_setting('pgtrigger.ignore', true), '')::text[]), false)
+$$ LANGUAGE sql
+"""
+
+
+def ignore_check_answers(trigger_name: str) -> bool:
+    """What the ignore check says of a trigger this session's switch names."""
+    execute("SELECT set_config('pgtrigger.ignore', %s, true)", [f"{{{trigger_name}}}"])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT public._pgtrigger_should_ignore(%s)", [trigger_name])
+        return cursor.fetchone()[0]

@@ -21,12 +21,15 @@ from ledger.selectors import account_balance
 from ledger.services import entry_post, period_close
 from tests.conftest import TODAY
 from tests.ledger.rawsql import (
+    PERMISSIVE_IGNORE_CHECK,
     check_deferred_constraints,
     execute,
+    ignore_check_answers,
     insert_entry,
     insert_posting,
     insert_postings,
     rejected,
+    trigger_pgid,
 )
 
 APPEND_ONLY = "P0001"  # pgtrigger's Protect raises a plain exception
@@ -187,9 +190,7 @@ def test_truncating_a_ledger_table_is_rejected(posted, statement):
 def test_the_pgtrigger_ignore_switch_does_not_bypass_append_only(posted):
     # pgtrigger.ignore() sets this switch by prefixing each query, which
     # server-side binding refuses outright; any role can still set it by hand.
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT tgname FROM pg_trigger WHERE tgname LIKE 'pgtrigger_posting_append_only%%'")
-        (pgid,) = cursor.fetchone()
+    pgid = trigger_pgid("ledger.Posting:posting_append_only")
     with rejected(APPEND_ONLY):
         # The same switch set by hand, as any database role may.
         execute("SELECT set_config('pgtrigger.ignore', %s, true)", [f"{{ledger_posting:{pgid},{pgid}}}"])
@@ -197,22 +198,12 @@ def test_the_pgtrigger_ignore_switch_does_not_bypass_append_only(posted):
     assert sorted(Posting.objects.filter(entry_id=posted).values_list("amount", flat=True)) == [-2500, 2500]
 
 
-# pgtrigger's own check, as it installs it with every trigger.
-PERMISSIVE_IGNORE_CHECK = """
-CREATE OR REPLACE FUNCTION public._pgtrigger_should_ignore(trigger_name NAME) RETURNS BOOLEAN AS $$
-  SELECT coalesce(trigger_name = ANY(nullif(current_setting('pgtrigger.ignore', true), '')::text[]), false)
-$$ LANGUAGE sql
-"""
-
-
 @pytest.mark.django_db(transaction=True)
 def test_without_the_hardening_the_same_switch_would_bypass_append_only(chart, accounts):
     """Control: the switch above is spelled right, and the hardening is what holds."""
     clearing, income = accounts
     entry_id = entry_post(chart.transfer(clearing, income, 2500)).entry_id
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT tgname FROM pg_trigger WHERE tgname LIKE 'pgtrigger_posting_append_only%%'")
-        (pgid,) = cursor.fetchone()
+    pgid = trigger_pgid("ledger.Posting:posting_append_only")
     # A fresh session, so no plan cached with the hardened check in it.
     with psycopg.connect(**connection.get_connection_params()) as other:
         other.execute(PERMISSIVE_IGNORE_CHECK)
@@ -228,10 +219,7 @@ def test_without_the_hardening_the_same_switch_would_bypass_append_only(chart, a
 
 
 def test_the_trigger_ignore_check_always_answers_no_after_migrate(db):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('pgtrigger.ignore', '{anything}', true)")
-        cursor.execute("SELECT public._pgtrigger_should_ignore('anything')")
-        assert cursor.fetchone()[0] is False
+    assert ignore_check_answers("anything") is False
 
 
 # --- postings ---------------------------------------------------------------

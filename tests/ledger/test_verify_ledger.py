@@ -4,13 +4,18 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 
 from ledger.models import Seal
 from ledger.services import entry_post, fund_transfer, ledger_seal
 from tests.conftest import TODAY
-from tests.ledger.rawsql import as_superuser_without_triggers, check_deferred_constraints, execute
-from tests.ledger.test_database_guards import PERMISSIVE_IGNORE_CHECK
+from tests.ledger.rawsql import (
+    PERMISSIVE_IGNORE_CHECK,
+    as_superuser_without_triggers,
+    check_deferred_constraints,
+    execute,
+    ignore_check_answers,
+    trigger_pgid,
+)
 
 
 def _verify(*args: str) -> str:
@@ -171,12 +176,7 @@ def test_a_foreign_key_left_disabled_is_reported_by_its_constraint(books):
 
 
 def test_a_dropped_ledger_trigger_is_reported(books):
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT tgname FROM pg_trigger WHERE starts_with(tgname, 'pgtrigger_posting_append_only_')"
-        )
-        (pgid,) = cursor.fetchone()
-        cursor.execute(f'DROP TRIGGER "{pgid}" ON ledger_posting')
+    execute(f'DROP TRIGGER "{trigger_pgid("ledger.Posting:posting_append_only")}" ON ledger_posting')
     message = _verify_fails()
     assert "guard ledger.Posting:posting_append_only is uninstalled (run manage.py migrate)" in message
 
@@ -184,16 +184,10 @@ def test_a_dropped_ledger_trigger_is_reported(books):
 def test_a_guard_whose_function_was_replaced_is_reported_until_reinstalled(books):
     # The tables' owner may swap a trigger's function for one that checks
     # nothing; the trigger, its hash comment and its enabled flag stay as they were.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT tgfoid::regproc::text FROM pg_trigger "
-            "WHERE starts_with(tgname, 'pgtrigger_posting_checks_')"
-        )
-        (function,) = cursor.fetchone()
-        cursor.execute(
-            f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger "
-            "AS $$ BEGIN RETURN NULL; END $$ LANGUAGE plpgsql"
-        )
+    execute(
+        f"CREATE OR REPLACE FUNCTION {trigger_pgid('ledger.Posting:posting_checks')}() RETURNS trigger "
+        "AS $$ BEGIN RETURN NULL; END $$ LANGUAGE plpgsql"
+    )
     message = _verify_fails()
     assert (
         "database guard ledger.Posting:posting_checks runs another function than the code installs" in message
@@ -224,8 +218,5 @@ def test_pgtriggers_permissive_ignore_check_is_reported(books):
 def test_pgtrigger_install_leaves_the_ignore_switch_closed(books):
     """`manage.py pgtrigger install` writes pgtrigger's own check back; ours hardens it again."""
     call_command("pgtrigger", "install", stdout=io.StringIO(), stderr=io.StringIO())
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('pgtrigger.ignore', '{anything}', true)")
-        cursor.execute("SELECT public._pgtrigger_should_ignore('anything')")
-        assert cursor.fetchone()[0] is False
+    assert ignore_check_answers("anything") is False
     assert "ledger verified" in _verify()
