@@ -4,7 +4,8 @@ from typing import TYPE_CHECKING
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from api.roles import Role, user_has_role
+from users.roles import Role
+from users.selectors import user_has_role
 
 if TYPE_CHECKING:  # importing DRF's views here would be circular: settings load this module
     from rest_framework.request import Request

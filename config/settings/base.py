@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     # ledger before pgtrigger: its `pgtrigger` command wraps pgtrigger's own.
     "ledger",
     "pgtrigger",
+    "users",
     "api",
 ]
 
@@ -79,6 +80,9 @@ if env.bool("DATABASE_SERVER_SIDE_BINDING", default=True):
     DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# People and roles (users/).
+AUTH_USER_MODEL = "users.User"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -4,12 +4,13 @@ import uuid
 from collections.abc import Callable
 
 import pytest
-from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from api.roles import Role, user_role_assign
 from ledger.services import entry_post
+from tests.factories import UserFactory
+from users.roles import Role
+from users.services import user_role_assign
 
 ROLES = [role.value for role in Role]
 LEDGER_READERS = ["auditor", "treasurer", "admin"]
@@ -24,7 +25,7 @@ def make_user(db) -> Callable:
     counter = iter(range(1, 10_000))
 
     def make(role: str | None = None) -> tuple:
-        user = get_user_model().objects.create_user(username=f"{role or 'norole'}-{next(counter)}")
+        user = UserFactory(username=f"{role or 'norole'}-{next(counter)}")
         if role is not None:
             user_role_assign(user=user, role=role)
         return user, Token.objects.create(user=user)

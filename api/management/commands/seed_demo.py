@@ -8,7 +8,6 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
-from api.roles import Role, roles_ensure, user_role_assign
 from ledger.api import (
     EntrySpec,
     PostingSpec,
@@ -20,6 +19,8 @@ from ledger.api import (
 )
 from ledger.models import Account, AccountRole, EntryKind, Fund
 from ledger.services import chart_of_accounts_create, fund_create
+from users.roles import Role
+from users.services import roles_ensure, user_role_assign
 
 DEMO_NAMESPACE = uuid.UUID("6f1c2a52-3a5e-4a7b-9d4c-7a1d0e6b2c11")
 DEMO_USERS = (
