@@ -12,7 +12,8 @@ class Role(TextChoices):
     ADMIN = "admin", "Admin"
 
 
-# Roles that hold the keys to money or to people's safety; they use the admin (is_staff).
+# Roles that hold the keys to money or to people's safety: they use the admin
+# (is_staff) and need a confirmed second factor for anything but enrolling one.
 STAFF_ROLES: tuple[str, ...] = (Role.TREASURER.value, Role.AUDITOR.value, Role.ADMIN.value)
 
 # Model permissions per role group, as "app_label.codename"; "app_label.view_*"
@@ -31,5 +32,9 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "auth.view_group",
         "auth.add_group",
         "auth.change_group",
+        "users.view_authtoken",
+        "users.delete_authtoken",
+        "otp_totp.view_totpdevice",
+        "otp_totp.delete_totpdevice",
     ),
 }

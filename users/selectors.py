@@ -1,7 +1,11 @@
-"""Read queries about people: roles."""
+"""Read queries about people: roles, second-factor devices, how a request was authenticated."""
+
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from users.models import AuthToken
 from users.roles import STAFF_ROLES
 
 
@@ -16,6 +20,22 @@ def user_has_role(user: AbstractBaseUser | AnonymousUser | None, *roles: str) ->
     return any(role in cached for role in roles)
 
 
-def user_is_staff_role(user: AbstractBaseUser | AnonymousUser | None) -> bool:
-    """Treasurers, auditors and admins: the roles that hold the keys to money and people's safety."""
+def user_needs_second_factor(user: AbstractBaseUser | AnonymousUser | None) -> bool:
+    """Staff (treasurers, auditors, admins) need a confirmed second factor for their work."""
     return user_has_role(user, *STAFF_ROLES)
+
+
+def otp_device_confirmed_get(*, user: AbstractBaseUser) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+
+
+def auth_is_otp_verified(*, user: Any, auth: Any) -> bool:
+    """Whether a request's credentials passed a second factor.
+
+    A token carries the device it was issued under; a session is verified when
+    django-otp's middleware says so (the admin's OTP login form sets it).
+    """
+    if isinstance(auth, AuthToken):
+        return auth.otp_verified
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified is not None and is_verified())

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 
 from tests.factories import UserFactory
 from users.roles import Role
-from users.selectors import user_has_role, user_is_staff_role
+from users.selectors import user_has_role, user_needs_second_factor
 from users.services import roles_ensure, user_role_assign
 
 
@@ -19,13 +19,13 @@ def _codenames(role: str) -> set[str]:
 
 
 @pytest.mark.parametrize("role", ["treasurer", "auditor", "admin"])
-def test_staff_roles_open_the_admin(db, role):
+def test_staff_roles_open_the_admin_and_need_a_second_factor(db, role):
     user = UserFactory()
     user_role_assign(user=user, role=role)
     user.refresh_from_db()
     assert user.is_staff
     assert user_has_role(user, role)
-    assert user_is_staff_role(user)
+    assert user_needs_second_factor(user)
 
 
 @pytest.mark.parametrize("role", ["donor", "requester", "reviewer"])
@@ -34,7 +34,7 @@ def test_other_roles_do_not(db, role):
     user_role_assign(user=user, role=role)
     user.refresh_from_db()
     assert not user.is_staff
-    assert not user_is_staff_role(user)
+    assert not user_needs_second_factor(user)
 
 
 def test_auditors_may_only_view_the_books(db):
@@ -54,7 +54,7 @@ def test_treasurers_view_the_books_and_add_funds_and_closed_periods(db):
 def test_admins_manage_users_and_groups(db):
     roles_ensure()
     admin = _codenames(Role.ADMIN)
-    assert {"users.add_user", "users.change_user", "auth.change_group"} <= admin
+    assert {"users.add_user", "users.change_user", "auth.change_group", "otp_totp.delete_totpdevice"} <= admin
     assert not any(name.startswith(("ledger.change_", "ledger.delete_")) for name in admin)
 
 
