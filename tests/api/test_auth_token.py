@@ -1,8 +1,11 @@
 """Tokens: a username, password and TOTP code buy a new token; DELETE revokes it."""
 
+import datetime
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
@@ -142,3 +145,22 @@ def test_signing_out_needs_a_signed_in_user():
     response = APIClient().delete(TOKEN)
     assert response.status_code == 401
     assert response.json()["code"] == "not_authenticated"
+
+
+def test_an_expired_token_is_refused_and_removed(auditor_user):
+    key = _ask(auditor_user.username, PASSWORD, otp=_code(auditor_user)).json()["token"]
+    AuthToken.objects.filter(user=auditor_user).update(expiry=timezone.now() - datetime.timedelta(seconds=1))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    response = client.get(TRIAL_BALANCE)
+    assert response.status_code == 401
+    assert response.json()["code"] == "authentication_failed"
+    assert not AuthToken.objects.filter(user=auditor_user).exists()
+
+
+def test_a_token_lives_as_long_as_the_setting_says(auditor_user, settings):
+    settings.REST_KNOX = {**settings.REST_KNOX, "TOKEN_TTL": datetime.timedelta(hours=2)}
+    before = timezone.now()
+    _ask(auditor_user.username, PASSWORD, otp=_code(auditor_user))
+    expiry = AuthToken.objects.get(user=auditor_user).expiry
+    assert before + datetime.timedelta(hours=2) <= expiry <= timezone.now() + datetime.timedelta(hours=2)
