@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 import pgtrigger
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 
 from ledger.chain import ZERO_HASH, EntryRow, entry_digest, postings_by_entry
 from ledger.database import NEVER_IGNORE_BODY, pin_problems, role_problems
@@ -46,7 +47,7 @@ def ledger_verify() -> VerificationReport:
     return report
 
 
-def _verify_guards(cursor, report: VerificationReport) -> None:  # noqa: ANN001
+def _verify_guards(cursor: CursorWrapper, report: VerificationReport) -> None:
     """The database rules that keep the books are in force right now.
 
     The chain shows what a bypass has already changed; this shows an open
@@ -113,7 +114,7 @@ def _function_body(install_sql: str, pgid: str) -> str | None:
     return found.group(1) if found else None
 
 
-def _verify_chain(cursor, report: VerificationReport) -> None:  # noqa: ANN001
+def _verify_chain(cursor: CursorWrapper, report: VerificationReport) -> None:
     expected_seq, prev = 0, ZERO_HASH
     last_seq = 0
     while True:
@@ -160,7 +161,7 @@ def _verify_chain(cursor, report: VerificationReport) -> None:  # noqa: ANN001
         last_seq = rows[-1][0]
 
 
-def _verify_entries_sealed(cursor, report: VerificationReport) -> None:  # noqa: ANN001
+def _verify_entries_sealed(cursor: CursorWrapper, report: VerificationReport) -> None:
     cursor.execute(
         "SELECT e.id FROM ledger_entry e WHERE NOT EXISTS "
         "(SELECT 1 FROM ledger_seal s WHERE s.entry_id = e.id) ORDER BY e.id LIMIT 1"
@@ -170,7 +171,7 @@ def _verify_entries_sealed(cursor, report: VerificationReport) -> None:  # noqa:
         report.problems.append(f"entry {row[0]} is not sealed (run the sealer first)")
 
 
-def _verify_balances(cursor, report: VerificationReport) -> None:  # noqa: ANN001
+def _verify_balances(cursor: CursorWrapper, report: VerificationReport) -> None:
     # A balance row holds every posting of an account with a floor, and every
     # posting up to the checkpoint of any other account.
     cursor.execute(
@@ -200,7 +201,7 @@ def _verify_balances(cursor, report: VerificationReport) -> None:  # noqa: ANN00
         report.problems.append(f"trial balance of fund {fund_id} in {currency} is off by {total}")
 
 
-def _verify_current_balances(cursor, report: VerificationReport) -> None:  # noqa: ANN001
+def _verify_current_balances(cursor: CursorWrapper, report: VerificationReport) -> None:
     """Every current balance, as every reader reads it (ledger_current_balances), is its postings' sum."""
     cursor.execute(
         """
@@ -290,7 +291,7 @@ RULES = (
 )
 
 
-def _verify_rules(cursor, report: VerificationReport) -> None:  # noqa: ANN001
+def _verify_rules(cursor: CursorWrapper, report: VerificationReport) -> None:
     """Every rule the database enforces on writing, re-checked against the rows as they are."""
     for message, query in RULES:
         cursor.execute(query)

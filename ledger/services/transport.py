@@ -62,10 +62,10 @@ def execute_prepared(
         # A savepoint has just been taken, so psycopg has sent BEGIN; were it
         # not, this statement would commit on its own, outside the caller's work.
         raise RuntimeError("entry_post expected an open transaction")
-    prepared_on, prepared = getattr(db, "_ledger_prepared", (None, set()))
+    prepared_on, prepared = getattr(db, "_ledger_prepared", (None, set[bytes]()))
     if prepared_on is not conn:  # a new connection: nothing prepared on it yet
         prepared = set()
-        db._ledger_prepared = (conn, prepared)
+        db._ledger_prepared = (conn, prepared)  # type: ignore[attr-defined]
     name = statement.name
     if name not in prepared:
         result = pgconn.prepare(name, statement.sql)
@@ -80,7 +80,7 @@ def execute_prepared(
         prepared.discard(name)
         raise StatementGone
     result = _result_or_raise(conn, result)
-    return int(result.get_value(0, 0)), result.get_value(0, 1) == b"t"
+    return int(result.get_value(0, 0) or b"0"), result.get_value(0, 1) == b"t"
 
 
 def _result_or_raise(conn: psycopg.Connection, result: pq.abc.PGresult) -> pq.abc.PGresult:
