@@ -4,7 +4,8 @@ import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Length
+from django.db.models.lookups import Exact
 
 CURRENCY_CODE = Q(currency__regex=r"^[A-Z]{3}$")
 
@@ -662,3 +663,50 @@ class SealerState(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(id=1), name="sealer_state_singleton")]
+
+
+class SignedCheckpoint(models.Model):
+    """A chain head (sequence number and hash) signed by the sealer's Ed25519 key.
+
+    Copies held outside the database let verify_ledger catch a chain rewritten
+    or cut short by someone who can bypass the triggers. Written only by
+    ledger.anchoring.checkpoint_sign; what is signed is ledger.signing's message.
+    """
+
+    seq = models.BigIntegerField(unique=True)
+    head_hash = models.BinaryField()
+    signed_at = models.DateTimeField()
+    key_id = models.CharField(max_length=64)
+    signature = models.BinaryField()
+
+    class Meta:
+        ordering = ["seq"]
+        constraints = [
+            models.CheckConstraint(condition=Q(seq__gte=1), name="signed_checkpoint_seq_positive"),
+            models.CheckConstraint(
+                condition=Exact(Length("head_hash"), 32), name="signed_checkpoint_hash_length"
+            ),
+            models.CheckConstraint(
+                condition=Exact(Length("signature"), 64), name="signed_checkpoint_signature_length"
+            ),
+        ]
+        triggers = [
+            *_protect("signedcheckpoint"),
+            pgtrigger.Trigger(
+                name="signed_checkpoint_names_the_chain",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert,
+                func=f"""
+                IF NOT EXISTS (SELECT 1 FROM public.ledger_seal
+                                WHERE seq = NEW.seq AND hash = NEW.head_hash) THEN
+                    RAISE EXCEPTION 'signed checkpoint % names no sealed head', NEW.seq
+                        USING ERRCODE = '{SQLSTATE_CHAIN}';
+                END IF;
+                IF EXISTS (SELECT 1 FROM public.ledger_signedcheckpoint WHERE seq >= NEW.seq) THEN
+                    RAISE EXCEPTION 'signed checkpoint % does not move past the last one', NEW.seq
+                        USING ERRCODE = '{SQLSTATE_CHAIN}';
+                END IF;
+                RETURN NEW;
+                """,
+            ),
+        ]

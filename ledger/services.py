@@ -19,6 +19,7 @@ from django.utils import timezone
 from psycopg import pq
 
 from ledger import exceptions as exc
+from ledger.anchoring import checkpoint_sign
 from ledger.chain import ENTRY_COLUMNS, ZERO_HASH, entry_digest, postings_by_entry
 from ledger.models import (
     SQLSTATE_IDEMPOTENCY,
@@ -686,6 +687,8 @@ def ledger_seal(*, wait: bool = True, batch_size: int | None = None) -> SealResu
                     return SealResult(total, *chain_head())
             sealed, more = _seal_batch(cursor, batch_size)
             total += sealed
+            if not more:
+                checkpoint_sign(cursor)
         if not more:
             return SealResult(total, *chain_head())
 

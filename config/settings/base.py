@@ -159,6 +159,14 @@ CELERY_BEAT_SCHEDULE = {
 
 # Ledger
 LEDGER_SEAL_BATCH_SIZE = env.int("LEDGER_SEAL_BATCH_SIZE", default=5000)
+# The sealer signs each new chain head with this Ed25519 key (base64 of the raw
+# 32-byte seed, or PEM); `manage.py ledger_keygen` makes one. Unset, nothing is
+# signed. Public keys of retired signing keys, so their checkpoints still verify.
+LEDGER_SIGNING_KEY = env("LEDGER_SIGNING_KEY", default="")
+LEDGER_RETIRED_PUBLIC_KEYS = env.list("LEDGER_RETIRED_PUBLIC_KEYS", default=[])
+# Published in this repository: it signs checkpoints of demo and test ledgers
+# only, and production settings refuse it.
+DEVELOPMENT_LEDGER_SIGNING_KEY = "NJIZQbpqYon6pvQlssr686+D++WKsZJH3d30N6DsVmM="
 
 LOGGING = {
     "version": 1,
