@@ -1,7 +1,10 @@
-"""Auditors list signed checkpoints; anyone reads the public key that verifies them."""
+"""Auditors list signed checkpoints; anyone reads the public key; together they verify the chain."""
 
 import base64
+import io
+import json
 
+from django.core.management import call_command
 from django.test import override_settings
 from rest_framework.test import APIClient
 
@@ -61,3 +64,13 @@ def test_without_a_signing_key_the_public_key_is_not_found(anonymous):
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
 
+
+def test_a_checkpoint_saved_from_the_api_anchors_verify_ledger(auditor, anonymous, chart, posted, tmp_path):
+    _two_heads(chart, posted)
+    saved = tmp_path / "checkpoint.json"
+    saved.write_text(json.dumps(auditor.get(CHECKPOINTS).json()["results"][1]))
+    public = tmp_path / "ledger.pub"
+    public.write_text(anonymous.get(PUBLIC_KEY).json()["current"]["pem"])
+    out = io.StringIO()
+    call_command("verify_ledger", "--expect-file", str(saved), "--public-key", str(public), stdout=out)
+    assert f"reaches --expect-file {saved} (sequence 1)" in out.getvalue()
