@@ -1,6 +1,7 @@
 """Django app configuration for the ledger."""
 
 from django.apps import AppConfig
+from django.core import checks
 from django.db.models.signals import post_migrate
 
 # pgtrigger lets any session skip a trigger by setting the `pgtrigger.ignore`
@@ -31,4 +32,7 @@ class LedgerConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from ledger.signing import signing_key_check
+
         post_migrate.connect(harden_triggers, sender=self, dispatch_uid="ledger_harden_triggers")
+        checks.register(signing_key_check)

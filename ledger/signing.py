@@ -11,6 +11,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
+from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
 ALGORITHM = "Ed25519"
@@ -157,3 +158,22 @@ def keypair_generate() -> tuple[str, PublicKey]:
         serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
     )
     return base64.b64encode(seed).decode(), public_key_wrap(key.public_key())
+
+
+def signing_key_check(**kwargs: object) -> list[checks.CheckMessage]:
+    """System check: the signing key and the retired public keys can be read; no key is a warning."""
+    try:
+        key = signing_key()
+        retired_public_keys()
+    except ImproperlyConfigured as error:
+        return [checks.Error(str(error), id="ledger.E001")]
+    if key is None:
+        return [
+            checks.Warning(
+                "LEDGER_SIGNING_KEY is not set: the sealer signs no checkpoints, so a rewritten chain "
+                "cannot be caught against a head kept outside the database.",
+                hint="manage.py ledger_keygen prints a fresh key.",
+                id="ledger.W001",
+            )
+        ]
+    return []

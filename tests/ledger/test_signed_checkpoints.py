@@ -23,6 +23,7 @@ from ledger.signing import (
     private_key_load,
     public_key_load,
     signature_valid,
+    signing_key_check,
     signing_public_key,
 )
 from tests.ledger.rawsql import as_superuser_without_triggers, execute, rejected
@@ -146,6 +147,20 @@ def test_pem_and_base64_forms_of_a_key_are_the_same_key():
 def test_an_unreadable_signing_key_is_a_configuration_error(value):
     with override_settings(LEDGER_SIGNING_KEY=value), pytest.raises(ImproperlyConfigured):
         signing_public_key()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "check_id"),
+    [
+        ({"LEDGER_SIGNING_KEY": "not a key"}, "ledger.E001"),
+        ({"LEDGER_RETIRED_PUBLIC_KEYS": ["not a key"]}, "ledger.E001"),
+        ({"LEDGER_SIGNING_KEY": ""}, "ledger.W001"),
+    ],
+)
+def test_the_system_check_reports_an_unreadable_or_missing_signing_key(overrides, check_id):
+    assert [message.id for message in signing_key_check()] == []
+    with override_settings(**overrides):
+        assert [message.id for message in signing_key_check()] == [check_id]
 
 
 def test_ledger_keygen_prints_a_fresh_key_and_its_public_key():
