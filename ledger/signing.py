@@ -166,14 +166,14 @@ def signing_key_check(**kwargs: object) -> list[checks.CheckMessage]:
         key = signing_key()
         retired_public_keys()
     except ImproperlyConfigured as error:
-        return [checks.Error(str(error), id="ledger.E001")]
+        return [checks.Error(str(error), id="ledger.E002")]
     if key is None:
         return [
             checks.Warning(
                 "LEDGER_SIGNING_KEY is not set: the sealer signs no checkpoints, so a rewritten chain "
                 "cannot be caught against a head kept outside the database.",
                 hint="manage.py ledger_keygen prints a fresh key.",
-                id="ledger.W001",
+                id="ledger.W002",
             )
         ]
     return []

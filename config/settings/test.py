@@ -1,5 +1,9 @@
 """Settings for the test suite."""
 
+import os
+
+os.environ["TADAMUN_TESTING"] = "1"
+
 from config.settings.base import *  # noqa: F403
 from config.settings.base import DEVELOPMENT_LEDGER_SIGNING_KEY
 

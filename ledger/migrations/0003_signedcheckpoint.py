@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ledger", "0015_drop_unused_trigger_functions"),
+        ("ledger", "0002_database_sql"),
     ]
 
     operations = [
@@ -83,8 +83,8 @@ class Migration(migrations.Migration):
             trigger=pgtrigger.compiler.Trigger(
                 name="signed_checkpoint_names_the_chain",
                 sql=pgtrigger.compiler.UpsertTriggerSql(
-                    func="\n                IF NOT EXISTS (SELECT 1 FROM public.ledger_seal\n                                WHERE seq = NEW.seq AND hash = NEW.head_hash) THEN\n                    RAISE EXCEPTION 'signed checkpoint % names no sealed head', NEW.seq\n                        USING ERRCODE = 'TL005';\n                END IF;\n                IF EXISTS (SELECT 1 FROM public.ledger_signedcheckpoint WHERE seq >= NEW.seq) THEN\n                    RAISE EXCEPTION 'signed checkpoint % does not move past the last one', NEW.seq\n                        USING ERRCODE = 'TL005';\n                END IF;\n                RETURN NEW;\n                ",
-                    hash="f195d5173b3d7a4a872e745eeb1069e5530c66f9",
+                    func="IF NOT EXISTS (SELECT 1 FROM ledger_seal WHERE seq = NEW.seq AND hash = NEW.head_hash) THEN\n    RAISE EXCEPTION 'signed checkpoint % names no sealed head', NEW.seq\n        USING ERRCODE = 'TL005';\nEND IF;\nIF EXISTS (SELECT 1 FROM ledger_signedcheckpoint WHERE seq >= NEW.seq) THEN\n    RAISE EXCEPTION 'signed checkpoint % does not move past the last one', NEW.seq\n        USING ERRCODE = 'TL005';\nEND IF;\nRETURN NEW;\n",
+                    hash="f2666c86bc2911d3010e0c713aef64755d680c64",
                     operation="INSERT",
                     pgid="pgtrigger_signed_checkpoint_names_the_chain_46485",
                     table="ledger_signedcheckpoint",
