@@ -9,10 +9,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from ledger.chain import ZERO_HASH
 from ledger.models import SignedCheckpoint
 from ledger.signing import (
     PublicKey,
@@ -48,26 +50,30 @@ def checkpoint_sign(cursor: Any) -> SignedCheckpoint | None:
     """Sign the chain head when it moved past the last signed checkpoint; None when nothing is signed.
 
     Must run under the sealer's advisory lock, in the transaction that sealed
-    the head. Signs nothing without a configured key, on an empty chain, or
-    when the seal at the last signed checkpoint no longer carries the hash
-    signed then: the sealer does not put its signature on a rewritten chain.
+    the head. Signs nothing without a configured key, on an empty chain,
+    within LEDGER_CHECKPOINT_INTERVAL seconds of the last checkpoint, or when
+    the seal at the last signed checkpoint no longer carries the hash signed
+    then: the sealer does not put its signature on a rewritten chain.
     """
     key = signing_key()
     if key is None:
         return None
     cursor.execute(
-        "SELECT h.seq, h.hash, c.seq, c.head_hash, s.hash "
+        "SELECT h.seq, h.hash, c.seq, c.head_hash, c.signed_at, s.hash "
         "FROM (SELECT seq, hash FROM ledger_seal ORDER BY seq DESC LIMIT 1) h "
-        "LEFT JOIN LATERAL (SELECT seq, head_hash FROM ledger_signedcheckpoint "
+        "LEFT JOIN LATERAL (SELECT seq, head_hash, signed_at FROM ledger_signedcheckpoint "
         "ORDER BY seq DESC LIMIT 1) c ON true "
         "LEFT JOIN ledger_seal s ON s.seq = c.seq"
     )
     row = cursor.fetchone()
     if row is None:
         return None
-    head_seq, head_hash, last_seq, last_hash, chain_at_last = row
+    head_seq, head_hash, last_seq, last_hash, last_signed_at, chain_at_last = row
     if last_seq is not None and head_seq <= last_seq:
         return None
+    signed_at = timezone.now()
+    if last_signed_at is not None and signed_at - last_signed_at < _interval():
+        return None  # a later pass signs the head then
     if last_seq is not None and (chain_at_last is None or bytes(chain_at_last) != bytes(last_hash)):
         logger.error(
             "the chain no longer reaches signed checkpoint %s; not signing head %s (run verify_ledger)",
@@ -75,7 +81,6 @@ def checkpoint_sign(cursor: Any) -> SignedCheckpoint | None:
             head_seq,
         )
         return None
-    signed_at = timezone.now()
     message = checkpoint_message(seq=head_seq, head_hash=bytes(head_hash), signed_at=signed_at)
     return SignedCheckpoint.objects.create(
         seq=head_seq,
@@ -84,6 +89,10 @@ def checkpoint_sign(cursor: Any) -> SignedCheckpoint | None:
         key_id=public_key_wrap(key.public_key()).key_id,
         signature=message_sign(key, message),
     )
+
+
+def _interval() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.LEDGER_CHECKPOINT_INTERVAL)
 
 
 def signed_checkpoint_list() -> QuerySet[SignedCheckpoint]:
@@ -167,9 +176,7 @@ def _expected_head_problem(head: ExpectedHead, verified_seq: int) -> str | None:
             f"{head.source}: the chain verifies only up to sequence {verified_seq}, short of the "
             f"expected head {head.seq} (entries deleted, or the chain broken before it)"
         )
-    if head.seq == 0:
-        return None
-    actual = _seal_hash(head.seq)
+    actual = _seal_hash(head.seq) if head.seq else ZERO_HASH
     if actual != head.head_hash:
         return (
             f"{head.source}: the recomputed chain has {actual.hex() if actual else 'nothing'} at sequence "

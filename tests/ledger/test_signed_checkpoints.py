@@ -70,6 +70,18 @@ def test_sealing_again_signs_only_when_the_head_moved(post):
     assert list(SignedCheckpoint.objects.values_list("seq", flat=True)) == [1, 2]
 
 
+@override_settings(LEDGER_CHECKPOINT_INTERVAL=3600.0)
+def test_within_the_interval_a_moved_head_waits_for_a_later_pass(post):
+    post()
+    ledger_seal()
+    post()
+    assert ledger_seal().head_seq == 2
+    assert list(SignedCheckpoint.objects.values_list("seq", flat=True)) == [1]
+    with override_settings(LEDGER_CHECKPOINT_INTERVAL=0.0):
+        ledger_seal()
+    assert list(SignedCheckpoint.objects.values_list("seq", flat=True)) == [1, 2]
+
+
 def test_an_empty_chain_is_not_signed(db):
     ledger_seal()
     assert not SignedCheckpoint.objects.exists()

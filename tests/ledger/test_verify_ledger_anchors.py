@@ -172,6 +172,11 @@ def test_deleting_the_newest_entry_fails_against_the_checkpoint_stored_for_it(bo
     assert "signed checkpoint 5: the chain verifies only up to sequence 4" in _verify_fails()
 
 
+def test_the_empty_chain_is_the_zero_hash_at_sequence_zero(db):
+    assert "reaches --expect 0" in _verify("--expect", f"0:{'00' * 32}")
+    assert "at sequence 0, not the expected" in _verify_fails("--expect", f"0:{'11' * 32}")
+
+
 def test_a_stored_checkpoint_with_a_forged_signature_is_reported(books):
     with as_superuser_without_triggers():
         execute("UPDATE ledger_signedcheckpoint SET signature = %s WHERE seq = 4", [b"\x00" * 64])
