@@ -6,6 +6,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp 
 DECLARE
     v_horizon bigint;
 BEGIN
+    INSERT INTO ledger_sealerstate (id, txid_horizon) VALUES (1, 0) ON CONFLICT DO NOTHING;
     SELECT s.txid_horizon INTO v_horizon FROM ledger_sealerstate s WHERE s.id = 1 FOR UPDATE;
     IF p_xmin <= v_horizon THEN
         RETURN;
