@@ -1,15 +1,18 @@
 """Recompute the hash chain and every balance; report the first break."""
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pgtrigger
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 
+from ledger.anchoring import ExpectedHead, anchors_verify
 from ledger.chain import ZERO_HASH, EntryRow, entry_digest, postings_by_entry
 from ledger.database import NEVER_IGNORE_BODY, pin_problems, role_problems
 from ledger.models import EntryKind
+from ledger.signing import PublicKey, trusted_public_keys
 
 CHUNK = 5000
 HORIZON_SQL = "coalesce((SELECT c.posting_horizon FROM ledger_checkpoint c ORDER BY c.id DESC LIMIT 1), 0)"
@@ -27,8 +30,14 @@ class VerificationReport:
         return not self.problems
 
 
-def ledger_verify() -> VerificationReport:
+def ledger_verify(
+    *, expected_heads: Sequence[ExpectedHead] = (), public_keys: Mapping[str, PublicKey] | None = None
+) -> VerificationReport:
     """Walk the chain in sequence order and recompute every hash, then every balance.
+
+    The recomputed chain must reach each expected head (known from outside
+    the database) and every stored signed checkpoint, whose signatures are
+    checked against `public_keys` (by default the configured keys).
 
     Runs in one REPEATABLE READ snapshot when it opens its own transaction so
     the chain and the balances are read at the same instant.
@@ -40,6 +49,11 @@ def ledger_verify() -> VerificationReport:
         _verify_guards(cursor, report)
         report.problems.extend(role_problems(cursor))
         _verify_chain(cursor, report)
+        report.problems += anchors_verify(
+            verified_seq=report.head_seq,
+            expected=expected_heads,
+            public_keys=trusted_public_keys() if public_keys is None else public_keys,
+        )
         _verify_entries_sealed(cursor, report)
         _verify_rules(cursor, report)
         _verify_balances(cursor, report)

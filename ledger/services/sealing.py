@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 
+from ledger.anchoring import checkpoint_sign
 from ledger.chain import ZERO_HASH, EntryRow, entry_digest, postings_by_entry, unsealed_entries
 from ledger.selectors import chain_head
 from ledger.specs import SealResult
@@ -47,6 +48,8 @@ def ledger_seal(*, wait: bool = True, batch_size: int | None = None) -> SealResu
                     return SealResult(total, *chain_head())
             sealed, more = _seal_batch(cursor, batch_size)
             total += sealed
+            if not more:
+                checkpoint_sign(cursor)
         if not more:
             return SealResult(total, *chain_head())
 
