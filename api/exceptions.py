@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from ledger.exceptions import LedgerError
+from pledges.exceptions import PledgesError
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +112,7 @@ def _problem_for(exc: Exception) -> tuple[dict[str, Any], dict[str, str]]:
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
 
-    if isinstance(exc, LedgerError):
+    if isinstance(exc, LedgerError | PledgesError):
         return problem(status=exc.status, code=exc.code, title=_class_title(exc), detail=exc.detail), {}
 
     if isinstance(exc, exceptions.ValidationError):

@@ -73,3 +73,41 @@ class LedgerAccess(RolePermission):
 
     read_roles = (Role.AUDITOR.value, Role.TREASURER.value, Role.ADMIN.value)
     write_roles = (Role.TREASURER.value,)
+
+
+class Anyone(BasePermission):
+    """Public endpoints: campaigns, giving, Stripe's webhook (which proves itself by its signature)."""
+
+    def has_permission(self, request: "Request", view: "APIView") -> bool:
+        return True
+
+    def describe(self, method: str) -> str:
+        return "**Permissions:** anyone, without signing in."
+
+
+class DonorAccess(RolePermission):
+    """Donors read and change their own pledges only (the views filter by the signed-in donor)."""
+
+    read_roles = (Role.DONOR.value,)
+    write_roles = (Role.DONOR.value,)
+
+
+class ContributionAccess(RolePermission):
+    """Auditors, treasurers and admins read contributions; treasurers record bank and cash receipts."""
+
+    read_roles = (Role.AUDITOR.value, Role.TREASURER.value, Role.ADMIN.value)
+    write_roles = (Role.TREASURER.value,)
+
+
+class PledgeAccess(DonorAccess):
+    """Anyone may pledge (POST); reading pledges is for donors, each their own."""
+
+    def has_permission(self, request: "Request", view: "APIView") -> bool:
+        if request.method not in SAFE_METHODS:
+            return True
+        return super().has_permission(request, view)
+
+    def describe(self, method: str) -> str:
+        if method not in SAFE_METHODS:
+            return "**Permissions:** anyone, without signing in; a signed-in donor owns the pledge."
+        return super().describe(method) + " Each donor sees their own pledges only."

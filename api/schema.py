@@ -55,6 +55,7 @@ PROBLEM_DESCRIPTIONS = {
     415: "Unsupported request media type (`unsupported_media_type`).",
     422: "Well-formed but refused by the ledger.",
     429: "Too many attempts (`throttled`); the `Retry-After` header says when to try again.",
+    503: "A service this depends on (Stripe) is unavailable; nothing was done.",
 }
 
 

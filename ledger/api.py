@@ -9,26 +9,33 @@ from ledger.exceptions import (
     PeriodClosed,
     UnbalancedEntry,
 )
-from ledger.money import currency_exponent, to_decimal_string, to_minor
+from ledger.models import AccountRole, EntryKind
+from ledger.money import currency_check, currency_exponent, to_decimal_string, to_minor
 from ledger.selectors import account_balance, chain_head, fund_balances, trial_balance
 from ledger.services import (
+    GENERAL_FUND_CODE,
     EntrySpec,
     FxRate,
     PostedEntry,
     PostingSpec,
     SourceRef,
+    account_for,
     balances_checkpoint,
     currency_convert,
     entries_post_bulk,
     entry_post,
     entry_reverse,
+    fund_create,
     fund_transfer,
     ledger_seal,
 )
 
 __all__ = [
+    "GENERAL_FUND_CODE",
+    "AccountRole",
     "AlreadyReversed",
     "CurrencyMismatch",
+    "EntryKind",
     "EntrySpec",
     "FxRate",
     "IdempotencyConflict",
@@ -40,14 +47,17 @@ __all__ = [
     "SourceRef",
     "UnbalancedEntry",
     "account_balance",
+    "account_for",
     "balances_checkpoint",
     "chain_head",
+    "currency_check",
     "currency_convert",
     "currency_exponent",
     "entries_post_bulk",
     "entry_post",
     "entry_reverse",
     "fund_balances",
+    "fund_create",
     "fund_transfer",
     "ledger_seal",
     "to_decimal_string",

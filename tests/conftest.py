@@ -98,3 +98,59 @@ class Chart:
 @pytest.fixture
 def chart(db) -> Chart:
     return Chart()
+
+
+@pytest.fixture(scope="session")
+def stripe_server():
+    """One fake Stripe HTTP server on 127.0.0.1 for the whole run."""
+    from tests.fakes.stripe_server import FakeStripe, serve
+
+    fake = FakeStripe()
+    server = serve(fake)
+    yield fake
+    server.shutdown()
+
+
+@pytest.fixture
+def fake_stripe(stripe_server, settings):
+    """The fake Stripe, emptied, with the settings pointing the stripe library at it."""
+    stripe_server.reset()
+    settings.STRIPE_API_BASE = stripe_server.base_url
+    return stripe_server
+
+
+@pytest.fixture
+def campaign(chart):
+    """An open campaign with its restricted fund, over the default chart."""
+    from django.utils import timezone
+
+    from pledges.services import campaign_create
+
+    return campaign_create(
+        slug="rent-relief",
+        title={"en": "Rent relief", "ar": "مساعدة الإيجار"},
+        description={"en": "Rent for people thrown out of their homes."},
+        goal_amount=1_000_000,
+        goal_currency="USD",
+        starts_on=timezone.localdate() - datetime.timedelta(days=10),
+    )
+
+
+@pytest.fixture
+def pledge_card(fake_stripe, campaign):
+    """pledge_card(amount, currency, frequency, client) -> the API's answer to a card pledge."""
+    from rest_framework.test import APIClient
+
+    def make(amount: str = "1000.00", currency: str = "MXN", frequency: str = "once", client=None) -> dict:
+        body = {
+            "campaign": campaign.slug,
+            "amount": amount,
+            "currency": currency,
+            "frequency": frequency,
+            "method": "card",
+        }
+        response = (client or APIClient()).post("/api/v1/pledges/", body, format="json")
+        assert response.status_code == 201, response.content
+        return response.json()
+
+    return make

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "ledger",
     "pgtrigger",
     "users",
+    "pledges",
     "api",
 ]
 
@@ -184,6 +185,9 @@ SPECTACULAR_SETTINGS = {
         "AccountTypeEnum": "ledger.models.AccountType",
         "AccountRoleEnum": "ledger.models.AccountRole",
         "EntryKindEnum": "ledger.models.EntryKind",
+        "PledgeMethodEnum": "pledges.models.Method",
+        "ContributionMethodEnum": "pledges.models.ContributionMethod",
+        "RecordedMethodEnum": "pledges.models.RecordedMethod",
     },
     # Swagger UI assets served from the drf-spectacular-sidecar package, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -212,6 +216,21 @@ LEDGER_CHECKPOINT_INTERVAL = env.float("LEDGER_CHECKPOINT_INTERVAL", default=60.
 # Published in this repository: it signs checkpoints of demo and test ledgers
 # only, and production settings refuse it.
 DEVELOPMENT_LEDGER_SIGNING_KEY = "NJIZQbpqYon6pvQlssr686+D++WKsZJH3d30N6DsVmM="
+
+# Stripe (pledges/): without a secret key, card pledges answer 422
+# `card_payments_not_configured` and bank-transfer pledges still work.
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com")
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
+PLEDGE_CHECKOUT_SUCCESS_URL = env("PLEDGE_CHECKOUT_SUCCESS_URL", default="http://localhost:8000/thanks")
+PLEDGE_CHECKOUT_CANCEL_URL = env("PLEDGE_CHECKOUT_CANCEL_URL", default="http://localhost:8000/")
+# Stripe's own ceiling for one payment in most currencies, in minor units.
+PLEDGE_MAX_MINOR = env.int("PLEDGE_MAX_MINOR", default=99_999_999)
+# What a bank-transfer pledge tells the donor, besides the amount and its reference.
+BANK_TRANSFER_ACCOUNT_HOLDER = env("BANK_TRANSFER_ACCOUNT_HOLDER", default="Tadamun mutual aid")
+BANK_TRANSFER_IBAN = env("BANK_TRANSFER_IBAN", default="")
+BANK_TRANSFER_BIC = env("BANK_TRANSFER_BIC", default="")
 
 LOGGING = {
     "version": 1,

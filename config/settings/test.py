@@ -14,3 +14,8 @@ CELERY_TASK_ALWAYS_EAGER = True
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 LEDGER_SIGNING_KEY = DEVELOPMENT_LEDGER_SIGNING_KEY  # not for production
 LEDGER_CHECKPOINT_INTERVAL = 0.0  # sign every head the tests seal
+# The tests' fake Stripe listens on 127.0.0.1 (tests/fakes/stripe_server.py) and sets the base.
+STRIPE_SECRET_KEY = "sk_test_tadamun"
+STRIPE_WEBHOOK_SECRET = "whsec_tadamun_test"
+STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing listens: a test that forgets the fake fails fast
+STRIPE_MAX_NETWORK_RETRIES = 0

@@ -147,3 +147,62 @@ def test_every_ledger_view_says_who_may_use_it():
     assert list(views.pop("api/v1/ledger/public-key/").permission_classes) == [PublicRead]
     for route, view in views.items():
         assert list(view.permission_classes) == [LedgerAccess], route
+
+
+def test_every_pledges_view_says_who_may_use_it():
+    from api.permissions import Anyone, ContributionAccess, DonorAccess, PledgeAccess
+
+    views = {}
+    for pattern in get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver) and str(pattern.pattern) == "api/v1/":
+            for inner in pattern.url_patterns:
+                if isinstance(inner, URLResolver) and str(inner.pattern) == "":
+                    views = {str(p.pattern): p.callback.cls for p in inner.url_patterns}
+    assert {route: list(view.permission_classes) for route, view in views.items()} == {
+        "campaigns/": [Anyone],
+        "campaigns/<slug:slug>/": [Anyone],
+        "pledges/": [PledgeAccess],
+        "pledges/<uuid:pk>/": [DonorAccess],
+        "pledges/<uuid:pk>/cancel/": [DonorAccess],
+        "contributions/": [ContributionAccess],
+        "stripe/webhook/": [Anyone],
+    }
+
+
+@pytest.mark.parametrize("role", ["auditor", "treasurer", "admin"])
+def test_staff_who_read_the_books_may_list_contributions(client_for, role):
+    assert client_for(role).get("/api/v1/contributions/").status_code == 200
+
+
+@pytest.mark.parametrize("role", ["donor", "requester", "reviewer", "norole"])
+def test_nobody_else_may_list_contributions(client_for, role):
+    assert client_for(role).get("/api/v1/contributions/").status_code == 403
+
+
+@pytest.mark.parametrize("role", ["auditor", "admin", "donor", "norole"])
+def test_only_treasurers_may_record_contributions(client_for, campaign, role):
+    body = {
+        "method": "cash",
+        "amount": "10.00",
+        "currency": "USD",
+        "received_on": "2026-11-20",
+        "campaign": campaign.slug,
+    }
+    response = post_entry(client_for(role), body, url="/api/v1/contributions/")
+    assert response.status_code == 403
+
+
+def test_recording_a_contribution_needs_the_second_factor(make_user, campaign):
+    user, _token = make_user("treasurer")
+    client = APIClient()
+    client.force_login(user)
+    body = {
+        "method": "cash",
+        "amount": "10.00",
+        "currency": "USD",
+        "received_on": "2026-11-20",
+        "campaign": campaign.slug,
+    }
+    response = post_entry(client, body, url="/api/v1/contributions/")
+    assert response.status_code == 403
+    assert response.json()["code"] == "otp_required"

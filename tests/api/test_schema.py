@@ -64,11 +64,52 @@ def test_the_schema_describes_the_token_operations_and_who_may_call_them(schema)
     )
     assert {"tokenAuth": []} in token["delete"]["security"]
     assert {"204", "401"} <= token["delete"]["responses"].keys()
-    assert {path for path in schema["paths"] if not path.startswith(LEDGER)} == {
+    assert {path for path, _method in PLEDGE_OPERATIONS} | {
         "/api/v1/auth/token/",
         "/api/v1/auth/otp/device/",
         "/api/v1/auth/otp/device/confirm/",
+    } == {path for path in schema["paths"] if not path.startswith(LEDGER)}
+
+
+# Campaigns, pledges, contributions and Stripe's webhook, with who may call each.
+PLEDGE_OPERATIONS = {
+    ("/api/v1/campaigns/", "get"): "anyone, without signing in.",
+    ("/api/v1/campaigns/{slug}/", "get"): "anyone, without signing in.",
+    ("/api/v1/pledges/", "get"): "roles `donor`. Each donor sees their own pledges only.",
+    ("/api/v1/pledges/", "post"): "anyone, without signing in; a signed-in donor owns the pledge.",
+    ("/api/v1/pledges/{id}/", "get"): "roles `donor`.",
+    ("/api/v1/pledges/{id}/cancel/", "post"): "roles `donor`.",
+    ("/api/v1/contributions/", "get"): "roles `auditor`, `treasurer`, `admin`.",
+    ("/api/v1/contributions/", "post"): "roles `treasurer`.",
+    ("/api/v1/stripe/webhook/", "post"): "anyone, without signing in.",
+}
+
+
+def test_the_schema_describes_every_pledges_operation_and_who_may_call_it(schema):
+    found = {
+        (path, method): operation["description"]
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if (path, method) in PLEDGE_OPERATIONS or path.split("/")[3] in {"campaigns", "pledges", "stripe"}
     }
+    assert found.keys() == PLEDGE_OPERATIONS.keys()
+    for key, description in found.items():
+        assert description.endswith(f"**Permissions:** {PLEDGE_OPERATIONS[key]}"), key
+
+
+def test_every_pledges_operation_documents_its_problem_responses(schema):
+    for path, method in PLEDGE_OPERATIONS:
+        responses = schema["paths"][path][method]["responses"]
+        problem_statuses = {status for status in responses if status >= "400"}
+        assert "400" in problem_statuses or path == "/api/v1/campaigns/{slug}/", (path, method)
+        for status in problem_statuses:
+            content = responses[status]["content"]
+            assert content == {"application/problem+json": {"schema": {"$ref": PROBLEM_REF}}}, (path, status)
+    assert {"409", "422", "503"} <= schema["paths"]["/api/v1/pledges/"]["post"]["responses"].keys()
+    webhook = schema["paths"]["/api/v1/stripe/webhook/"]["post"]
+    assert "security" not in webhook
+    header = next(p for p in webhook["parameters"] if p["in"] == "header")
+    assert (header["name"], header["required"]) == ("Stripe-Signature", True)
 
 
 def test_the_schema_describes_enrolling_an_authenticator(schema):

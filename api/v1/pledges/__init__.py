@@ -1,0 +1,1 @@
+"""Campaigns, pledges, contributions and Stripe's webhook over HTTP."""

@@ -1,0 +1,233 @@
+"""Small input and output serializers of campaigns, pledges and contributions; amounts are decimal strings."""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from api.fields import CURRENCY_PATTERN, MoneyField
+from ledger.api import to_decimal_string
+from pledges.models import Campaign, Contribution, Frequency, Method, Pledge, PledgeStatus, RecordedMethod
+
+POSITIVE_DECIMAL = r"^[0-9]+(\.[0-9]+)?$"
+
+
+def _amount_field(**kwargs: Any) -> serializers.CharField:
+    return serializers.CharField(
+        max_length=24,
+        validators=[RegexValidator(POSITIVE_DECIMAL, "A positive decimal string such as '25.00'.")],
+        help_text="Decimal string in major units, e.g. `25.00`, with at most the currency's decimals.",
+        **kwargs,
+    )
+
+
+def _currency_field(**kwargs: Any) -> serializers.CharField:
+    return serializers.CharField(
+        min_length=3,
+        max_length=3,
+        validators=[RegexValidator(CURRENCY_PATTERN, "A three-letter ISO 4217 code.")],
+        help_text="ISO 4217 code, e.g. `EUR`, `MXN`, `JPY`.",
+        **kwargs,
+    )
+
+
+# --- inputs -------------------------------------------------------------------
+
+
+class PledgeCreateInput(serializers.Serializer):
+    """A pledge: nothing about the donor is asked for."""
+
+    campaign = serializers.SlugField(max_length=64, help_text="The campaign's slug.")
+    amount = _amount_field()
+    currency = _currency_field()
+    frequency = serializers.ChoiceField(choices=Frequency.choices)
+    method = serializers.ChoiceField(choices=Method.choices)
+
+
+class ContributionRecordInput(serializers.Serializer):
+    """Money a treasurer received by bank transfer or in cash."""
+
+    method = serializers.ChoiceField(choices=RecordedMethod.choices)
+    amount = _amount_field()
+    currency = _currency_field()
+    received_on = serializers.DateField(help_text="When the money arrived.")
+    reference = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        default="",
+        validators=[RegexValidator(r"^[A-Za-z0-9 ./_-]*$", "Letters, digits, spaces and . / _ - only.")],
+        help_text="The reference the donor quoted (a pledge's `TDM-XXXX-XXXX` matches it to the pledge).",
+    )
+    campaign = serializers.SlugField(
+        max_length=64, required=False, help_text="Required when the reference matches no pledge."
+    )
+
+    def validate_received_on(self, value: Any) -> Any:
+        if value > timezone.localdate():
+            raise serializers.ValidationError("Money cannot be received in the future.")
+        return value
+
+
+# --- outputs ------------------------------------------------------------------
+
+
+class RaisedOutput(serializers.Serializer):
+    currency = serializers.CharField()
+    amount = MoneyField(amount="amount", help_text="Donations income net of refunds and lost disputes.")
+
+
+class ProgressOutput(serializers.Serializer):
+    raised = RaisedOutput(many=True, help_text="Per settlement currency, from the ledger.")
+    donors = serializers.IntegerField(help_text="Distinct donors; each anonymous pledge counts as one.")
+
+
+class CampaignOutput(serializers.ModelSerializer):
+    title = serializers.DictField(child=serializers.CharField(), help_text="Per language code; `en` always.")
+    description = serializers.DictField(child=serializers.CharField(), help_text="Per language code.")
+    goal = MoneyField(amount="goal_amount", currency="goal_currency")
+    is_open = serializers.SerializerMethodField(help_text="Whether it takes pledges today.")
+    progress = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Campaign
+        fields = (
+            "slug",
+            "title",
+            "description",
+            "goal",
+            "goal_currency",
+            "starts_on",
+            "ends_on",
+            "is_open",
+            "progress",
+        )
+
+    def get_is_open(self, campaign: Campaign) -> bool:
+        today = timezone.localdate()
+        return campaign.starts_on <= today and (campaign.ends_on is None or campaign.ends_on >= today)
+
+    @extend_schema_field(ProgressOutput)
+    def get_progress(self, campaign: Campaign) -> dict[str, Any]:
+        progress = self.context["progress"][campaign.pk]
+        return ProgressOutput(
+            {
+                "raised": [{"currency": c, "amount": a} for c, a in progress.raised.items()],
+                "donors": progress.donors,
+            }
+        ).data
+
+
+class BankTransferOutput(serializers.Serializer):
+    account_holder = serializers.CharField()
+    iban = serializers.CharField()
+    bic = serializers.CharField()
+    reference = serializers.CharField(help_text="Quote it exactly: it is how the transfer finds the pledge.")
+    amount = serializers.CharField()
+    currency = serializers.CharField()
+
+
+class PledgeOutput(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", help_text="Random; the only id of the pledge.")
+    campaign: "serializers.SlugRelatedField[Campaign]" = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    amount = MoneyField(amount="amount")
+    status = serializers.ChoiceField(choices=PledgeStatus.choices)
+    checkout_url = serializers.SerializerMethodField(help_text="Stripe's payment page, for a card pledge.")
+    bank_transfer = serializers.SerializerMethodField(help_text="Where to send a bank transfer.")
+
+    class Meta:
+        model = Pledge
+        fields = (
+            "id",
+            "reference",
+            "campaign",
+            "amount",
+            "currency",
+            "frequency",
+            "method",
+            "status",
+            "checkout_url",
+            "bank_transfer",
+            "created_at",
+            "cancelled_at",
+        )
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_checkout_url(self, pledge: Pledge) -> str | None:
+        return pledge.checkout_url or None
+
+    @extend_schema_field(BankTransferOutput(allow_null=True))
+    def get_bank_transfer(self, pledge: Pledge) -> dict[str, str] | None:
+        if pledge.method != Method.BANK_TRANSFER:
+            return None
+        return {
+            "account_holder": settings.BANK_TRANSFER_ACCOUNT_HOLDER,
+            "iban": settings.BANK_TRANSFER_IBAN,
+            "bic": settings.BANK_TRANSFER_BIC,
+            "reference": pledge.reference,
+            "amount": to_decimal_string(pledge.amount, pledge.currency),
+            "currency": pledge.currency,
+        }
+
+
+class ContributionOutput(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id")
+    campaign: "serializers.SlugRelatedField[Campaign]" = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    pledge: "serializers.SlugRelatedField[Pledge]" = serializers.SlugRelatedField(
+        slug_field="reference", read_only=True, allow_null=True
+    )
+    amount = MoneyField(amount="amount", help_text="Gross, in the settlement currency.")
+    fee = MoneyField(amount="fee", help_text="Stripe's fee, in the settlement currency.")
+    presentment_amount = MoneyField(amount="presentment_amount", currency="presentment_currency")
+    exchange_rate = serializers.SerializerMethodField(
+        help_text="Presentment to settlement, when they differ."
+    )
+    entry = serializers.IntegerField(source="entry_id", help_text="The ledger entry that booked it.")
+
+    class Meta:
+        model = Contribution
+        fields = (
+            "id",
+            "campaign",
+            "pledge",
+            "method",
+            "amount",
+            "fee",
+            "currency",
+            "presentment_amount",
+            "presentment_currency",
+            "exchange_rate",
+            "received_on",
+            "reference",
+            "entry",
+        )
+
+    @extend_schema_field({"type": "string", "format": "decimal", "nullable": True})
+    def get_exchange_rate(self, contribution: Contribution) -> str | None:
+        return (
+            None
+            if contribution.exchange_rate is None
+            else format(contribution.exchange_rate.normalize(), "f")
+        )
+
+
+class WebhookAckOutput(serializers.Serializer):
+    event = serializers.CharField(help_text="The event's id.")
+    status = serializers.CharField(help_text="`processed`, `ignored` (not ours, or a type we do not handle).")
+
+
+class StripeEventInput(serializers.Serializer):
+    """A Stripe event, exactly as Stripe sends and signs it."""
+
+    id = serializers.CharField()
+    object = serializers.CharField()
+    type = serializers.CharField()
+    created = serializers.IntegerField()
+    data = serializers.DictField()  # type: ignore[assignment]  # Stripe's name, not the Serializer's

@@ -1,0 +1,216 @@
+"""Campaigns (public), pledges (anyone gives; donors see and cancel their own), contributions (treasurers)."""
+
+import uuid
+from typing import Any, cast
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.idempotency import idempotency_key_get
+from api.permissions import Anyone, ContributionAccess, DonorAccess, PledgeAccess
+from api.schema import IDEMPOTENCY_KEY, READ_PROBLEMS, WRITE_PROBLEMS, problems
+from api.v1.pledges import serializers as s
+from api.validation import body_validate
+from ledger.api import to_minor
+from pledges.models import Campaign, Contribution, Pledge
+from pledges.selectors import campaign_list, campaign_progress, contribution_list, pledge_list_for_donor
+from pledges.services import contribution_record, pledge_cancel, pledge_checkout_start, pledge_create
+from pledges.services.pledges import pledge_get_for_donor
+from users.models import User
+from users.roles import Role
+from users.selectors import user_has_role
+
+TAG = "pledges"
+
+PLEDGE_PROBLEMS = problems(
+    400,
+    401,
+    403,
+    404,
+    406,
+    409,
+    415,
+    422,
+    503,
+    s400="`validation_error`, `invalid_amount`, `invalid_currency`, `amount_above_maximum`.",
+    s401="A token was sent and is not valid (`authentication_failed`); send none to give anonymously.",
+    s403="A signed-in session without its CSRF token (`permission_denied`).",
+    s404="No such campaign (`not_found`).",
+    s409="`campaign_closed`: the campaign does not take pledges today.",
+    s422="`card_payments_not_configured`: give by bank transfer instead.",
+    s503="`payment_provider_unavailable`: Stripe could not be reached; nothing was charged.",
+)
+
+
+@extend_schema(tags=[TAG])
+class CampaignListView(generics.ListAPIView):
+    """Campaigns with their goal and progress: raised per currency (from the ledger) and donors."""
+
+    permission_classes = (Anyone,)
+    authentication_classes = ()
+    serializer_class = s.CampaignOutput
+    filter_backends = ()
+
+    def get_queryset(self) -> QuerySet[Campaign]:
+        return campaign_list()
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "progress": {}}
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        campaigns = list(page if page is not None else self.get_queryset())
+        serializer = s.CampaignOutput(
+            campaigns, many=True, context={"progress": campaign_progress(campaigns)}
+        )
+        return self.get_paginated_response(serializer.data) if page is not None else Response(serializer.data)
+
+    @extend_schema(responses={200: s.CampaignOutput(many=True), **problems(400, 404, 406)})
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+@extend_schema(tags=[TAG])
+class CampaignDetailView(APIView):
+    """One campaign and its progress."""
+
+    permission_classes = (Anyone,)
+    authentication_classes = ()
+
+    @extend_schema(responses={200: s.CampaignOutput, **problems(404, 406)})
+    def get(self, request: Request, slug: str) -> Response:
+        campaign = get_object_or_404(campaign_list(), slug=slug)
+        return Response(s.CampaignOutput(campaign, context={"progress": campaign_progress([campaign])}).data)
+
+
+@extend_schema(tags=[TAG])
+class PledgeListCreateView(generics.ListAPIView):
+    """Donors list their own pledges; anyone pledges, once or monthly, without an account or a name.
+
+    A card pledge answers with Stripe Checkout's `checkout_url` (a payment, or a
+    monthly subscription); a bank-transfer pledge with the account to pay into
+    and a unique `reference` to quote. Signed in as a donor, the pledge is
+    yours to follow and cancel.
+    """
+
+    permission_classes = (PledgeAccess,)
+    serializer_class = s.PledgeOutput
+    filter_backends = ()
+
+    def get_queryset(self) -> QuerySet[Pledge]:
+        return pledge_list_for_donor(donor=self.request.user)  # type: ignore[arg-type]
+
+    @extend_schema(responses={200: s.PledgeOutput(many=True), **problems(*READ_PROBLEMS, 404)})
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=s.PledgeCreateInput, responses={201: s.PledgeOutput, **PLEDGE_PROBLEMS})
+    def post(self, request: Request) -> Response:
+        data = body_validate(s.PledgeCreateInput, request)
+        donor = cast(User, request.user) if user_has_role(request.user, Role.DONOR.value) else None
+        pledge = pledge_create(
+            campaign_slug=data["campaign"],
+            amount=to_minor(data["amount"], data["currency"]),
+            currency=data["currency"],
+            frequency=data["frequency"],
+            method=data["method"],
+            donor=donor,
+        )
+        pledge = pledge_checkout_start(pledge=pledge)
+        return Response(s.PledgeOutput(pledge).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=[TAG])
+class PledgeDetailView(APIView):
+    """One of the signed-in donor's pledges."""
+
+    permission_classes = (DonorAccess,)
+
+    @extend_schema(responses={200: s.PledgeOutput, **problems(*READ_PROBLEMS, 404)})
+    def get(self, request: Request, pk: uuid.UUID) -> Response:
+        return Response(
+            s.PledgeOutput(pledge_get_for_donor(public_id=pk, donor=cast(User, request.user))).data
+        )
+
+
+@extend_schema(tags=[TAG])
+class PledgeCancelView(APIView):
+    """Cancel one of the signed-in donor's monthly pledges; its Stripe subscription is cancelled too."""
+
+    permission_classes = (DonorAccess,)
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: s.PledgeOutput,
+            **problems(
+                *WRITE_PROBLEMS,
+                404,
+                409,
+                503,
+                s409="`pledge_not_cancellable`: only a pending or active monthly pledge.",
+                s503="`payment_provider_unavailable`: Stripe could not be reached; nothing changed.",
+            ),
+        },
+    )
+    def post(self, request: Request, pk: uuid.UUID) -> Response:
+        return Response(s.PledgeOutput(pledge_cancel(public_id=pk, donor=cast(User, request.user))).data)
+
+
+@extend_schema(tags=[TAG])
+class ContributionListCreateView(generics.ListAPIView):
+    """Contributions received, newest first; treasurers record bank transfers and cash.
+
+    A recorded contribution whose `reference` is a pledge's is matched to that
+    pledge. The same `Idempotency-Key` again returns the first contribution (200).
+    """
+
+    permission_classes = (ContributionAccess,)
+    serializer_class = s.ContributionOutput
+    filter_backends = ()
+
+    def get_queryset(self) -> QuerySet[Contribution]:
+        return contribution_list()
+
+    @extend_schema(responses={200: s.ContributionOutput(many=True), **problems(*READ_PROBLEMS, 404)})
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        request=s.ContributionRecordInput,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={
+            200: s.ContributionOutput,
+            201: s.ContributionOutput,
+            **problems(
+                *WRITE_PROBLEMS,
+                404,
+                409,
+                422,
+                s404="No campaign with that slug (`not_found`).",
+                s409="`idempotency_conflict`, `period_closed`.",
+                s422="`unknown_reference`: the chart has no bank account in that currency.",
+            ),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        key = idempotency_key_get(request)
+        data = body_validate(s.ContributionRecordInput, request)
+        contribution, created = contribution_record(
+            idempotency_key=key,
+            method=data["method"],
+            amount=to_minor(data["amount"], data["currency"]),
+            currency=data["currency"],
+            received_on=data["received_on"],
+            reference=data["reference"],
+            campaign_slug=data.get("campaign"),
+            recorded_by=request.user,  # type: ignore[arg-type]
+        )
+        contribution = get_object_or_404(contribution_list(), pk=contribution.pk)
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(s.ContributionOutput(contribution).data, status=code)

@@ -1,0 +1,298 @@
+"""Campaigns, pledges, contributions and the Stripe event log; row rules live in PostgreSQL."""
+
+import uuid
+
+import pgtrigger
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+
+def _currency(field: str) -> Q:
+    return Q(**{f"{field}__regex": r"^[A-Z]{3}$"})
+
+
+def _append_only(name: str) -> list[pgtrigger.Protect]:
+    """Nothing received is edited: corrections are new rows (and new ledger entries)."""
+    return [pgtrigger.Protect(name=f"{name}_append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
+
+
+class Campaign(models.Model):
+    """A fundraising campaign: one ledger fund, a goal, dates and texts per language."""
+
+    fund = models.OneToOneField("ledger.Fund", on_delete=models.PROTECT, related_name="campaign")
+    slug = models.SlugField(max_length=64, unique=True)
+    # {"en": "...", "ar": "...", ...}; English is always present.
+    title = models.JSONField()
+    description = models.JSONField(default=dict)
+    goal_amount = models.BigIntegerField()
+    goal_currency = models.CharField(max_length=3)
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(goal_amount__gt=0), name="campaign_goal_positive"),
+            models.CheckConstraint(condition=_currency("goal_currency"), name="campaign_goal_currency_iso"),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="campaign_dates_ordered",
+            ),
+            models.CheckConstraint(condition=Q(title__has_key="en"), name="campaign_title_in_english"),
+        ]
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class Frequency(models.TextChoices):
+    ONCE = "once", "Once"
+    MONTHLY = "monthly", "Monthly"
+
+
+class Method(models.TextChoices):
+    CARD = "card", "Card (Stripe)"
+    BANK_TRANSFER = "bank_transfer", "Bank transfer"
+
+
+class PledgeStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for payment"
+    ACTIVE = "active", "Active (monthly)"
+    PAST_DUE = "past_due", "Last monthly payment failed"
+    FULFILLED = "fulfilled", "Paid"
+    FAILED = "failed", "Payment failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Pledge(models.Model):
+    """A donor's promise: an amount in a currency, once or monthly, to a campaign."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # What a bank transfer quotes; random, so it says nothing about the donor.
+    reference = models.CharField(max_length=16, unique=True)
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="pledges")
+    # Null: given without an account. SET_NULL: erasing an account keeps the pledge.
+    donor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="pledges"
+    )
+    amount = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    frequency = models.CharField(max_length=16, choices=Frequency.choices)
+    method = models.CharField(max_length=16, choices=Method.choices)
+    status = models.CharField(max_length=16, choices=PledgeStatus.choices, default=PledgeStatus.PENDING)
+    stripe_checkout_session_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    checkout_url = models.TextField(blank=True, default="")
+    stripe_subscription_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="pledge_amount_positive"),
+            models.CheckConstraint(condition=_currency("currency"), name="pledge_currency_iso"),
+            models.CheckConstraint(
+                condition=Q(frequency__in=Frequency.values), name="pledge_frequency_valid"
+            ),
+            models.CheckConstraint(condition=Q(method__in=Method.values), name="pledge_method_valid"),
+            models.CheckConstraint(condition=Q(status__in=PledgeStatus.values), name="pledge_status_valid"),
+            models.CheckConstraint(
+                condition=Q(method=Method.CARD)
+                | Q(stripe_checkout_session_id__isnull=True, stripe_subscription_id__isnull=True),
+                name="pledge_stripe_only_for_cards",
+            ),
+            models.CheckConstraint(
+                condition=Q(stripe_subscription_id__isnull=True) | Q(frequency=Frequency.MONTHLY),
+                name="pledge_subscription_only_monthly",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=PledgeStatus.CANCELLED, cancelled_at__isnull=False)
+                | (~Q(status=PledgeStatus.CANCELLED) & Q(cancelled_at__isnull=True)),
+                name="pledge_cancelled_when_dated",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"pledge {self.reference}"
+
+
+class ContributionMethod(models.TextChoices):
+    CARD = "card", "Card (Stripe)"
+    BANK_TRANSFER = "bank_transfer", "Bank transfer"
+    CASH = "cash", "Cash"
+
+
+class RecordedMethod(models.TextChoices):
+    """How money a treasurer records arrived."""
+
+    BANK_TRANSFER = "bank_transfer", "Bank transfer"
+    CASH = "cash", "Cash"
+
+
+class Contribution(models.Model):
+    """Money received, in the currency it settled in, with the amount the donor was shown."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="contributions")
+    pledge = models.ForeignKey(
+        Pledge, on_delete=models.PROTECT, null=True, blank=True, related_name="contributions"
+    )
+    method = models.CharField(max_length=16, choices=ContributionMethod.choices)
+    amount = models.BigIntegerField(help_text="Gross, in the settlement currency's minor units.")
+    fee = models.BigIntegerField(default=0)
+    currency = models.CharField(max_length=3)
+    presentment_amount = models.BigIntegerField()
+    presentment_currency = models.CharField(max_length=3)
+    exchange_rate = models.DecimalField(max_digits=30, decimal_places=12, null=True, blank=True)
+    stripe_charge_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    stripe_balance_transaction_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    stripe_invoice_id = models.CharField(max_length=255, null=True, blank=True)
+    reference = models.CharField(max_length=64, blank=True, default="")
+    received_on = models.DateField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    entry = models.OneToOneField("ledger.Entry", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="contribution_amount_positive"),
+            models.CheckConstraint(condition=Q(fee__gte=0), name="contribution_fee_not_negative"),
+            models.CheckConstraint(
+                condition=Q(presentment_amount__gt=0), name="contribution_presentment_positive"
+            ),
+            models.CheckConstraint(condition=_currency("currency"), name="contribution_currency_iso"),
+            models.CheckConstraint(
+                condition=_currency("presentment_currency"), name="contribution_presentment_currency_iso"
+            ),
+            models.CheckConstraint(
+                condition=Q(method__in=ContributionMethod.values), name="contribution_method_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(method=ContributionMethod.CARD, stripe_charge_id__isnull=False)
+                | (~Q(method=ContributionMethod.CARD) & Q(stripe_charge_id__isnull=True, fee=0)),
+                name="contribution_card_has_charge",
+            ),
+            models.CheckConstraint(
+                condition=Q(presentment_currency=F("currency")) | Q(exchange_rate__gt=0),
+                name="contribution_rate_when_converted",
+            ),
+            models.CheckConstraint(
+                condition=~Q(method=ContributionMethod.CARD) | Q(pledge__isnull=False),
+                name="contribution_card_has_pledge",
+            ),
+        ]
+        indexes = [models.Index(fields=["campaign", "pledge"], name="contribution_campaign_pledge")]
+        triggers = _append_only("contribution")
+
+    def __str__(self) -> str:
+        return f"contribution {self.public_id}"
+
+
+class AdjustmentKind(models.TextChoices):
+    REFUND = "refund", "Refund"
+    REFUND_FAILED = "refund_failed", "Refund failed (money back)"
+    DISPUTE_WITHDRAWN = "dispute_withdrawn", "Dispute: funds withdrawn"
+    DISPUTE_REINSTATED = "dispute_reinstated", "Dispute won: funds reinstated"
+
+
+class ContributionAdjustment(models.Model):
+    """A later movement of a contribution's money: a refund, its failure, a dispute's withdrawal or return.
+
+    Amounts are Stripe's balance transaction's, signed: a refund or a
+    withdrawal is negative, its failure or a reinstatement positive.
+    """
+
+    contribution = models.ForeignKey(Contribution, on_delete=models.PROTECT, related_name="adjustments")
+    kind = models.CharField(max_length=32, choices=AdjustmentKind.choices)
+    stripe_object_id = models.CharField(max_length=255)
+    stripe_balance_transaction_id = models.CharField(max_length=255, unique=True)
+    amount = models.BigIntegerField()
+    fee = models.BigIntegerField(default=0)
+    currency = models.CharField(max_length=3)
+    occurred_on = models.DateField()
+    entry = models.OneToOneField("ledger.Entry", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=AdjustmentKind.values), name="adjustment_kind_valid"),
+            models.CheckConstraint(condition=~Q(amount=0) | ~Q(fee=0), name="adjustment_moves_money"),
+            models.CheckConstraint(condition=_currency("currency"), name="adjustment_currency_iso"),
+        ]
+        triggers = _append_only("contributionadjustment")
+
+
+class PayoutKind(models.TextChoices):
+    PAID = "paid", "Paid to the bank"
+    FAILED = "failed", "Failed, returned to Stripe"
+
+
+class StripePayoutBooking(models.Model):
+    """A Stripe payout booked from clearing to the bank (or back, when it failed)."""
+
+    stripe_payout_id = models.CharField(max_length=255)
+    kind = models.CharField(max_length=16, choices=PayoutKind.choices)
+    amount = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    occurred_on = models.DateField()
+    entry = models.OneToOneField("ledger.Entry", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["stripe_payout_id", "kind"], name="payout_booked_once_per_kind"),
+            models.CheckConstraint(condition=Q(kind__in=PayoutKind.values), name="payout_kind_valid"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payout_amount_positive"),
+            models.CheckConstraint(condition=_currency("currency"), name="payout_currency_iso"),
+        ]
+        triggers = _append_only("stripepayoutbooking")
+
+
+class EventStatus(models.TextChoices):
+    PROCESSING = "processing", "Being handled"
+    PROCESSED = "processed", "Handled"
+    IGNORED = "ignored", "Not an event we handle, or not ours"
+    FAILED = "failed", "Handler failed; will be retried"
+
+
+class StripeEvent(models.Model):
+    """Every Stripe event received, once per id, with how its handling went.
+
+    The payload is kept without the customer's personal details (scrubbed on
+    arrival) so a failed event can be replayed.
+    """
+
+    event_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=128)
+    object_id = models.CharField(max_length=255, blank=True, default="")
+    livemode = models.BooleanField(default=False)
+    payload = models.JSONField()
+    status = models.CharField(max_length=16, choices=EventStatus.choices, default=EventStatus.PROCESSING)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True, default="")
+    stripe_created_at = models.DateTimeField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=EventStatus.values), name="stripe_event_status_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["status"], name="stripe_event_failed", condition=Q(status=EventStatus.FAILED)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.event_id}"

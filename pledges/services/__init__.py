@@ -1,0 +1,17 @@
+"""Pledges' writes, split by job; each function is one database transaction."""
+
+from pledges.services.booking import contribution_record
+from pledges.services.campaigns import campaign_create
+from pledges.services.pledges import pledge_cancel, pledge_checkout_start, pledge_create
+from pledges.services.webhooks import stripe_event_receive, stripe_event_replay, webhook_event_verify
+
+__all__ = [
+    "campaign_create",
+    "contribution_record",
+    "pledge_cancel",
+    "pledge_checkout_start",
+    "pledge_create",
+    "stripe_event_receive",
+    "stripe_event_replay",
+    "webhook_event_verify",
+]
