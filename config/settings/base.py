@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "ledger",
     "pgtrigger",
     "api",
+    "web",
 ]
 
 MIDDLEWARE = [
