@@ -30,7 +30,14 @@ TAG = "ledger"
         "is a 400 `validation_error` whose error has the code `unique` at `#/code`, so a retried "
         "request cannot create the fund twice.",
         request=s.FundCreateInput,
-        responses={201: OpenApiResponse(s.FundOutput, description="Created."), **problems(*WRITE_PROBLEMS)},
+        responses={
+            201: OpenApiResponse(s.FundOutput, description="Created."),
+            **problems(
+                *WRITE_PROBLEMS,
+                s400="`validation_error`, `parse_error`; a code already in use is the error `unique` "
+                "at `#/code`.",
+            ),
+        },
     ),
 )
 class FundListCreateView(generics.ListAPIView):

@@ -31,7 +31,12 @@ TAG = "ledger"
         request=s.PeriodCloseInput,
         responses={
             201: OpenApiResponse(s.ClosedPeriodOutput, description="Closed."),
-            **problems(*WRITE_PROBLEMS, 409, s409="`period_overlap`: the period overlaps a closed one."),
+            **problems(
+                *WRITE_PROBLEMS,
+                409,
+                s400="`validation_error` (`end_date` before `start_date` or after today), `parse_error`.",
+                s409="`period_overlap`: the period overlaps a closed one.",
+            ),
         },
     ),
 )

@@ -84,7 +84,7 @@ class TrialBalanceQuery(serializers.Serializer):
 
 
 class FundCreateInput(serializers.Serializer):
-    """A new fund; its code is its name in URLs and reports and never changes."""
+    """A new fund; its code names it in reports and never changes."""
 
     code = serializers.SlugField(
         max_length=64,
