@@ -1,5 +1,9 @@
 """Settings for the test suite."""
 
+import os
+
+os.environ["TADAMUN_TESTING"] = "1"
+
 from config.settings.base import *  # noqa: F403
 
 SECRET_KEY = "test-secret-key"
