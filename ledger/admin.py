@@ -134,6 +134,13 @@ class ClosedPeriodForm(forms.ModelForm):
             raise forms.ValidationError(error.detail, code=error.code) from error
         return data
 
+    def validate_constraints(self) -> None:
+        """Nothing more to check: period_close, in clean(), had the database judge the constraints.
+
+        Django would check them again, and a backwards period makes its overlap
+        query fail instead of answer.
+        """
+
 
 @admin.register(ClosedPeriod)
 class ClosedPeriodAdmin(ReadOnlyAdmin):
