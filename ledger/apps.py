@@ -4,7 +4,7 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
 
-def _harden_after_migrate(using: str, **kwargs) -> None:  # noqa: ANN003
+def _harden_after_migrate(using: str, **kwargs: object) -> None:
     from ledger.database import harden
 
     harden(using)

@@ -9,6 +9,9 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.utils import OperationalError
 
 from ledger.database import role_problems
+from ledger.signing import signing_key_check
+
+register(signing_key_check)
 
 
 @register(Tags.database)

@@ -6,7 +6,8 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateRangeField, RangeOperators
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Cast, Now
+from django.db.models.functions import Cast, Length, Now
+from django.db.models.lookups import Exact
 
 from ledger.sql import trigger_body
 
@@ -399,3 +400,39 @@ class SealerState(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(id=1), name="sealer_state_singleton")]
+
+
+class SignedCheckpoint(models.Model):
+    """A chain head (sequence number and hash) signed by the sealer's Ed25519 key.
+
+    Copies held outside the database let verify_ledger catch a chain rewritten
+    or cut short by someone who can bypass the triggers. Written only by
+    ledger.anchoring.checkpoint_sign; what is signed is ledger.signing's message.
+    """
+
+    seq = models.BigIntegerField(unique=True)
+    head_hash = models.BinaryField()
+    signed_at = models.DateTimeField()
+    key_id = models.CharField(max_length=64)
+    signature = models.BinaryField()
+
+    class Meta:
+        ordering = ["seq"]
+        constraints = [
+            models.CheckConstraint(condition=Q(seq__gte=1), name="signed_checkpoint_seq_positive"),
+            models.CheckConstraint(
+                condition=Exact(Length("head_hash"), 32), name="signed_checkpoint_hash_length"
+            ),
+            models.CheckConstraint(
+                condition=Exact(Length("signature"), 64), name="signed_checkpoint_signature_length"
+            ),
+        ]
+        triggers = [
+            *_protect("signedcheckpoint"),
+            pgtrigger.Trigger(
+                name="signed_checkpoint_names_the_chain",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert,
+                func=trigger_body("signed_checkpoint_names_the_chain"),
+            ),
+        ]

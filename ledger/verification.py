@@ -1,14 +1,18 @@
 """Recompute the hash chain and every balance; report the first break."""
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pgtrigger
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 
+from ledger.anchoring import ExpectedHead, anchors_verify
 from ledger.chain import ZERO_HASH, EntryRow, entry_digest, postings_by_entry
 from ledger.database import NEVER_IGNORE_BODY, pin_problems, role_problems
 from ledger.models import EntryKind
+from ledger.signing import PublicKey, trusted_public_keys
 
 CHUNK = 5000
 HORIZON_SQL = "coalesce((SELECT c.posting_horizon FROM ledger_checkpoint c ORDER BY c.id DESC LIMIT 1), 0)"
@@ -26,8 +30,14 @@ class VerificationReport:
         return not self.problems
 
 
-def ledger_verify() -> VerificationReport:
+def ledger_verify(
+    *, expected_heads: Sequence[ExpectedHead] = (), public_keys: Mapping[str, PublicKey] | None = None
+) -> VerificationReport:
     """Walk the chain in sequence order and recompute every hash, then every balance.
+
+    The recomputed chain must reach each expected head (known from outside
+    the database) and every stored signed checkpoint, whose signatures are
+    checked against `public_keys` (by default the configured keys).
 
     Runs in one REPEATABLE READ snapshot when it opens its own transaction so
     the chain and the balances are read at the same instant.
@@ -39,6 +49,11 @@ def ledger_verify() -> VerificationReport:
         _verify_guards(cursor, report)
         report.problems.extend(role_problems(cursor))
         _verify_chain(cursor, report)
+        report.problems += anchors_verify(
+            verified_seq=report.head_seq,
+            expected=expected_heads,
+            public_keys=trusted_public_keys() if public_keys is None else public_keys,
+        )
         _verify_entries_sealed(cursor, report)
         _verify_rules(cursor, report)
         _verify_balances(cursor, report)
@@ -46,7 +61,7 @@ def ledger_verify() -> VerificationReport:
     return report
 
 
-def _verify_guards(cursor, report: VerificationReport) -> None:  # noqa: ANN001
+def _verify_guards(cursor: CursorWrapper, report: VerificationReport) -> None:
     """The database rules that keep the books are in force right now.
 
     The chain shows what a bypass has already changed; this shows an open
@@ -113,7 +128,7 @@ def _function_body(install_sql: str, pgid: str) -> str | None:
     return found.group(1) if found else None
 
 
-def _verify_chain(cursor, report: VerificationReport) -> None:  # noqa: ANN001
+def _verify_chain(cursor: CursorWrapper, report: VerificationReport) -> None:
     expected_seq, prev = 0, ZERO_HASH
     last_seq = 0
     while True:
@@ -160,7 +175,7 @@ def _verify_chain(cursor, report: VerificationReport) -> None:  # noqa: ANN001
         last_seq = rows[-1][0]
 
 
-def _verify_entries_sealed(cursor, report: VerificationReport) -> None:  # noqa: ANN001
+def _verify_entries_sealed(cursor: CursorWrapper, report: VerificationReport) -> None:
     cursor.execute(
         "SELECT e.id FROM ledger_entry e WHERE NOT EXISTS "
         "(SELECT 1 FROM ledger_seal s WHERE s.entry_id = e.id) ORDER BY e.id LIMIT 1"
@@ -170,7 +185,7 @@ def _verify_entries_sealed(cursor, report: VerificationReport) -> None:  # noqa:
         report.problems.append(f"entry {row[0]} is not sealed (run the sealer first)")
 
 
-def _verify_balances(cursor, report: VerificationReport) -> None:  # noqa: ANN001
+def _verify_balances(cursor: CursorWrapper, report: VerificationReport) -> None:
     # A balance row holds every posting of an account with a floor, and every
     # posting up to the checkpoint of any other account.
     cursor.execute(
@@ -200,7 +215,7 @@ def _verify_balances(cursor, report: VerificationReport) -> None:  # noqa: ANN00
         report.problems.append(f"trial balance of fund {fund_id} in {currency} is off by {total}")
 
 
-def _verify_current_balances(cursor, report: VerificationReport) -> None:  # noqa: ANN001
+def _verify_current_balances(cursor: CursorWrapper, report: VerificationReport) -> None:
     """Every current balance, as every reader reads it (ledger_current_balances), is its postings' sum."""
     cursor.execute(
         """
@@ -290,7 +305,7 @@ RULES = (
 )
 
 
-def _verify_rules(cursor, report: VerificationReport) -> None:  # noqa: ANN001
+def _verify_rules(cursor: CursorWrapper, report: VerificationReport) -> None:
     """Every rule the database enforces on writing, re-checked against the rows as they are."""
     for message, query in RULES:
         cursor.execute(query)

@@ -164,6 +164,17 @@ CELERY_BEAT_SCHEDULE = {
 
 # Ledger
 LEDGER_SEAL_BATCH_SIZE = env.int("LEDGER_SEAL_BATCH_SIZE", default=5000)
+# The sealer signs each new chain head with this Ed25519 key (base64 of the raw
+# 32-byte seed, or PEM); `manage.py ledger_keygen` makes one. Unset, nothing is
+# signed. Public keys of retired signing keys, so their checkpoints still verify.
+LEDGER_SIGNING_KEY = env("LEDGER_SIGNING_KEY", default="")
+LEDGER_RETIRED_PUBLIC_KEYS = env.list("LEDGER_RETIRED_PUBLIC_KEYS", default=[])
+# At most one signed checkpoint per this many seconds: verify_ledger checks every
+# signature, and a busy ledger would otherwise add one per sealer pass.
+LEDGER_CHECKPOINT_INTERVAL = env.float("LEDGER_CHECKPOINT_INTERVAL", default=60.0)
+# Published in this repository: it signs checkpoints of demo and test ledgers
+# only, and production settings refuse it.
+DEVELOPMENT_LEDGER_SIGNING_KEY = "NJIZQbpqYon6pvQlssr686+D++WKsZJH3d30N6DsVmM="
 
 # Everything goes to root's handler once. Django's default config adds a console
 # handler of its own to the `django` logger (in DEBUG), which printed every 4xx

@@ -30,7 +30,7 @@ def entry_post(spec: EntrySpec) -> PostedEntry:
     """
     legs = check_entry_spec(spec)
     statement = POST_BASIC
-    values = [
+    values: list[bytes | None] = [
         str(spec.idempotency_key).encode(),
         request_hash(spec, legs),
         spec.date.isoformat().encode(),

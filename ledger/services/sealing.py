@@ -2,7 +2,9 @@
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 
+from ledger.anchoring import checkpoint_sign
 from ledger.chain import ZERO_HASH, EntryRow, entry_digest, postings_by_entry, unsealed_entries
 from ledger.selectors import chain_head
 from ledger.specs import SealResult
@@ -46,6 +48,8 @@ def ledger_seal(*, wait: bool = True, batch_size: int | None = None) -> SealResu
                     return SealResult(total, *chain_head())
             sealed, more = _seal_batch(cursor, batch_size)
             total += sealed
+            if not more:
+                checkpoint_sign(cursor)
         if not more:
             return SealResult(total, *chain_head())
 
@@ -58,7 +62,7 @@ def ledger_upkeep() -> SealResult:
     return result
 
 
-def _seal_batch(cursor, batch_size: int) -> tuple[int, bool]:  # noqa: ANN001
+def _seal_batch(cursor: CursorWrapper, batch_size: int) -> tuple[int, bool]:
     """Seal one batch; must run under the sealer's advisory lock."""
     # Every transaction older than this snapshot's xmin has finished, so once
     # this batch is sealed no entry of theirs can still appear unsealed.

@@ -15,6 +15,8 @@ def schema() -> dict:
 
 
 LEDGER = "/api/v1/ledger/"
+# The one ledger path anyone may read: the key that verifies signed checkpoints.
+PUBLIC_KEY = "/api/v1/ledger/public-key/"
 
 
 def operations(schema: dict, prefix: str = LEDGER):
@@ -47,6 +49,8 @@ def test_the_schema_describes_every_ledger_operation(schema):
         ("/api/v1/ledger/balances/", "get"),
         ("/api/v1/ledger/trial-balance/", "get"),
         ("/api/v1/ledger/chain/head/", "get"),
+        ("/api/v1/ledger/checkpoints/", "get"),
+        ("/api/v1/ledger/public-key/", "get"),
     }
 
 
@@ -72,6 +76,8 @@ SETUP_WRITES = {"/api/v1/ledger/funds/": set(), "/api/v1/ledger/periods/": {"409
 
 def test_every_operation_says_which_roles_may_call_it(schema):
     for path, method, operation in operations(schema):
+        if path == PUBLIC_KEY:
+            continue
         if method == "get":
             expected = "roles `auditor`, `treasurer`, `admin`."
         else:
@@ -82,12 +88,21 @@ def test_every_operation_says_which_roles_may_call_it(schema):
 
 def test_every_operation_documents_its_problem_responses(schema):
     for path, method, operation in operations(schema):
+        if path == PUBLIC_KEY:
+            continue
         statuses = {"400", "401", "403"}
         if method == "post":
             statuses |= {"415"} | SETUP_WRITES.get(path, {"409", "422"})
         for status in statuses:
             content = operation["responses"][status]["content"]
             assert content == {"application/problem+json": {"schema": {"$ref": PROBLEM_REF}}}, (path, status)
+
+
+def test_the_public_key_is_documented_as_readable_by_anyone_without_credentials(schema):
+    operation = schema["paths"][PUBLIC_KEY]["get"]
+    assert operation["description"].endswith("**Permissions:** anyone, without signing in.")
+    assert "security" not in operation
+    assert {"200", "404", "406"} == operation["responses"].keys()
 
 
 def test_detail_and_paginated_operations_document_not_found(schema):

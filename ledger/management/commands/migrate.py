@@ -6,6 +6,7 @@ the schema. With DATABASE_OWNER_URL set, `manage.py migrate` uses it unless
 told otherwise with --database.
 """
 
+from django.core.management.base import CommandParser
 from django.core.management.commands.migrate import Command as MigrateCommand
 from django.db import connections
 
@@ -13,7 +14,7 @@ OWNER_ALIAS = "owner"
 
 
 class Command(MigrateCommand):
-    def add_arguments(self, parser) -> None:  # noqa: ANN001
+    def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)
         if OWNER_ALIAS in connections:
             parser.set_defaults(database=OWNER_ALIAS)

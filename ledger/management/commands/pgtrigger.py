@@ -6,6 +6,8 @@ command is found before pgtrigger's (ledger is listed first in INSTALLED_APPS),
 does the same work, then hardens again, as migrate does.
 """
 
+from typing import Any
+
 from django.db import DEFAULT_DB_ALIAS
 from pgtrigger.management.commands.pgtrigger import Command as PgtriggerCommand
 
@@ -13,6 +15,6 @@ from ledger.database import harden
 
 
 class Command(PgtriggerCommand):
-    def install(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+    def install(self, *args: Any, **options: Any) -> None:
         super().install(*args, **options)
         harden(options["database"] or DEFAULT_DB_ALIAS)
