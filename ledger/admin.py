@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -15,13 +15,13 @@ from ledger.services import fund_create, period_close
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -29,10 +29,10 @@ class PostingInline(admin.TabularInline):
     model = Posting
     extra = 0
     can_delete = False
-    readonly_fields = ["leg_no", "account", "fund", "currency", "amount"]
+    readonly_fields = ("leg_no", "account", "fund", "currency", "amount")
     fields = readonly_fields
 
-    def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -95,7 +95,7 @@ class BalanceAdmin(ReadOnlyAdmin):
 
     @admin.display(description="balance (minor units)")
     def current(self, balance: Balance) -> int:
-        return balance.current
+        return balance.current  # type: ignore[attr-defined]  # annotated by balance_list()
 
 
 @admin.register(Checkpoint)
@@ -118,7 +118,8 @@ class ClosedPeriodForm(forms.ModelForm):
         fields = ["start_date", "end_date"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.errors:
             return data
         # The API refuses the same: closing can never be undone, so it must not reach the future.
@@ -149,7 +150,7 @@ class ClosedPeriodAdmin(ReadOnlyAdmin):
     form = ClosedPeriodForm
     list_display = ["start_date", "end_date", "closed_at", "closed_by"]
 
-    def has_add_permission(self, request: HttpRequest, obj: ClosedPeriod | None = None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return admin.ModelAdmin.has_add_permission(self, request)
 
     def get_form(
