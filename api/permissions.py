@@ -75,6 +75,16 @@ class LedgerAccess(RolePermission):
     write_roles = (Role.TREASURER.value,)
 
 
+class LedgerSetup(RolePermission):
+    """Ledger readers see funds and closed periods; only admins create funds and close periods.
+
+    Closing a period can never be undone, so it is not a treasurer's everyday write.
+    """
+
+    read_roles = LedgerAccess.read_roles
+    write_roles = (Role.ADMIN.value,)
+
+
 class Anyone(BasePermission):
     """Public endpoints: campaigns, giving, Stripe's webhook (which proves itself by its signature)."""
 
