@@ -202,6 +202,7 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULE = {
     "ledger-seal": {"task": "ledger.tasks.ledger_seal_task", "schedule": 5.0},
+    "stripe-events-replay": {"task": "pledges.tasks.stripe_events_replay_task", "schedule": 600.0},
 }
 
 # Ledger

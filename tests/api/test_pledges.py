@@ -209,3 +209,19 @@ def test_donors_see_only_their_own_pledges_and_anonymous_pledges_belong_to_nobod
     assert APIClient().get(PLEDGES).status_code == 401
     anonymous = Pledge.objects.get(donor__isnull=True)
     assert anonymous.reference != mine["reference"]
+
+
+def test_a_retried_checkout_sends_stripe_the_same_idempotency_key_and_gets_the_same_session(
+    fake_stripe, campaign, pledge_card
+):
+    from pledges.services import pledge_checkout_start
+    from pledges.stripe_gateway import stripe_key
+
+    answer = pledge_card()
+    pledge = Pledge.objects.get(public_id=answer["id"])
+    # As if the process died after Stripe answered and before the session was saved.
+    Pledge.objects.filter(pk=pledge.pk).update(checkout_url="", stripe_checkout_session_id=None)
+    pledge_checkout_start(pledge=Pledge.objects.get(pk=pledge.pk))
+    keys = [r.idempotency_key for r in fake_stripe.posts("/v1/checkout/sessions")]
+    assert keys == [str(stripe_key("pledge", answer["id"], "checkout"))] * 2
+    assert Pledge.objects.get(pk=pledge.pk).checkout_url == answer["checkout_url"]

@@ -51,3 +51,15 @@ def test_stripes_own_retry_of_a_failed_event_handles_it(fake_stripe, pledge_card
     settings.STRIPE_API_BASE = fake_stripe.base_url
     assert deliver(event).status_code == 200
     assert Contribution.objects.count() == 1
+
+
+def test_the_periodic_task_replays_failed_events(fake_stripe, pledge_card, settings):
+    from pledges.tasks import stripe_events_replay_task
+
+    pledge = Pledge.objects.get(public_id=pledge_card()["id"])
+    settings.STRIPE_API_BASE = "http://127.0.0.1:9"
+    deliver(fake_stripe.checkout_complete(pledge.stripe_checkout_session_id, settled=("USD", 5000, 175)))
+    assert stripe_events_replay_task() == 0
+    settings.STRIPE_API_BASE = fake_stripe.base_url
+    assert stripe_events_replay_task() == 1
+    assert Contribution.objects.count() == 1
