@@ -91,8 +91,30 @@ class Anyone(BasePermission):
     def has_permission(self, request: "Request", view: "APIView") -> bool:
         return True
 
+    def allows_anonymous(self, method: str) -> bool:
+        return True
+
     def describe(self, method: str) -> str:
         return "**Permissions:** anyone, without signing in."
+
+
+class CampaignAccess(RolePermission):
+    """Anyone reads campaigns; admins create them (each opens a fund in the books)."""
+
+    write_roles = (Role.ADMIN.value,)
+
+    def has_permission(self, request: "Request", view: "APIView") -> bool:
+        if request.method in SAFE_METHODS:
+            return True
+        return super().has_permission(request, view)
+
+    def allows_anonymous(self, method: str) -> bool:
+        return method in SAFE_METHODS
+
+    def describe(self, method: str) -> str:
+        if method in SAFE_METHODS:
+            return "**Permissions:** anyone, without signing in."
+        return super().describe(method)
 
 
 class DonorAccess(RolePermission):
@@ -116,6 +138,9 @@ class PledgeAccess(DonorAccess):
         if request.method not in SAFE_METHODS:
             return True
         return super().has_permission(request, view)
+
+    def allows_anonymous(self, method: str) -> bool:
+        return method not in SAFE_METHODS
 
     def describe(self, method: str) -> str:
         if method not in SAFE_METHODS:

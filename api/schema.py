@@ -101,6 +101,17 @@ class TokenScheme(OpenApiAuthenticationExtension):
 class AutoSchema(SpectacularAutoSchema):
     """drf-spectacular's AutoSchema, adding who may call each operation to its description."""
 
+    def get_auth(self) -> list[dict[str, Any]]:
+        """Credentials are optional where a permission lets anonymous callers in (`{}` in the list)."""
+        auths = super().get_auth()
+        anonymous = any(
+            getattr(permission, "allows_anonymous", lambda method: False)(self.method)
+            for permission in self.view.get_permissions()
+        )
+        if anonymous and auths and {} not in auths:
+            auths.append({})
+        return auths
+
     def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
         operation = super().get_operation(*args, **kwargs)
         if operation is None:

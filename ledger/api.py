@@ -11,7 +11,7 @@ from ledger.exceptions import (
 )
 from ledger.models import AccountRole, EntryKind
 from ledger.money import currency_check, currency_exponent, to_decimal_string, to_minor
-from ledger.selectors import account_balance, chain_head, fund_balances, trial_balance
+from ledger.selectors import account_balance, chain_head, fund_balances, fund_list, trial_balance
 from ledger.services import (
     GENERAL_FUND_CODE,
     EntrySpec,
@@ -58,6 +58,7 @@ __all__ = [
     "entry_reverse",
     "fund_balances",
     "fund_create",
+    "fund_list",
     "fund_transfer",
     "ledger_seal",
     "to_decimal_string",

@@ -39,6 +39,13 @@ class PledgeNotFound(PledgesError):
     status = 404
 
 
+class CampaignExists(PledgesError):
+    """A campaign with this slug already exists."""
+
+    code = "campaign_exists"
+    status = 409
+
+
 class CampaignClosed(PledgesError):
     """The campaign does not take pledges now (not started yet, or ended)."""
 
@@ -50,6 +57,20 @@ class PledgeNotCancellable(PledgesError):
     """Only an active or pending monthly pledge can be cancelled."""
 
     code = "pledge_not_cancellable"
+    status = 409
+
+
+class ContributionNotFound(PledgesError):
+    """No such contribution."""
+
+    code = "not_found"
+    status = 404
+
+
+class RefundNotPossible(PledgesError):
+    """Only card contributions are refunded through Stripe, and never for more than was paid."""
+
+    code = "refund_not_possible"
     status = 409
 
 

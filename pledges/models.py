@@ -21,7 +21,8 @@ class Campaign(models.Model):
     """A fundraising campaign: one ledger fund, a goal, dates and texts per language."""
 
     fund = models.OneToOneField("ledger.Fund", on_delete=models.PROTECT, related_name="campaign")
-    slug = models.SlugField(max_length=64, unique=True)
+    # Short enough that the fund's code, "campaign-<slug>", fits the fund's 64 characters.
+    slug = models.SlugField(max_length=55, unique=True)
     # {"en": "...", "ar": "...", ...}; English is always present.
     title = models.JSONField()
     description = models.JSONField(default=dict)
@@ -191,6 +192,29 @@ class Contribution(models.Model):
 
     def __str__(self) -> str:
         return f"contribution {self.public_id}"
+
+
+class RefundRequest(models.Model):
+    """A treasurer's request that Stripe give a card contribution back; Stripe's refund then books it.
+
+    The row exists before Stripe is called, so a retry after a crash sends the
+    same idempotency key and gets the same refund.
+    """
+
+    public_id = models.UUIDField(unique=True, editable=False)
+    contribution = models.ForeignKey(Contribution, on_delete=models.PROTECT, related_name="refund_requests")
+    amount = models.BigIntegerField(help_text="In the presentment currency, as the donor paid.")
+    currency = models.CharField(max_length=3)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    stripe_refund_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_request_amount_positive"),
+            models.CheckConstraint(condition=_currency("currency"), name="refund_request_currency_iso"),
+        ]
 
 
 class AdjustmentKind(models.TextChoices):

@@ -89,6 +89,15 @@ def checkout_session_create(*, params: Obj, idempotency_key: uuid.UUID) -> Obj:
     return _plain(session)
 
 
+def refund_create(*, charge_id: str, amount: int, metadata: Obj, idempotency_key: uuid.UUID) -> Obj:
+    with stripe_errors():
+        refund = client().v1.refunds.create(
+            {"charge": charge_id, "amount": amount, "metadata": metadata},
+            options={"idempotency_key": str(idempotency_key)},
+        )
+    return _plain(refund)
+
+
 def subscription_cancel(subscription_id: str, *, idempotency_key: uuid.UUID) -> Obj:
     with stripe_errors():
         return _plain(

@@ -3,6 +3,7 @@
 from pledges.services.booking import contribution_record
 from pledges.services.campaigns import campaign_create
 from pledges.services.pledges import pledge_cancel, pledge_checkout_start, pledge_create
+from pledges.services.refunds import refund_request
 from pledges.services.webhooks import stripe_event_receive, stripe_event_replay, webhook_event_verify
 
 __all__ = [
@@ -11,6 +12,7 @@ __all__ = [
     "pledge_cancel",
     "pledge_checkout_start",
     "pledge_create",
+    "refund_request",
     "stripe_event_receive",
     "stripe_event_replay",
     "webhook_event_verify",

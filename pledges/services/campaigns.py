@@ -4,8 +4,8 @@ import datetime
 
 from django.db import transaction
 
-from ledger.api import currency_check, fund_create
-from pledges.exceptions import InvalidPledge
+from ledger.api import currency_check, fund_create, fund_list
+from pledges.exceptions import CampaignExists, InvalidPledge
 from pledges.models import Campaign
 
 
@@ -25,6 +25,12 @@ def campaign_create(
     currency_check(goal_currency)
     if "en" not in title:
         raise InvalidPledge("A campaign needs an English title.")
+    if type(goal_amount) is not int or goal_amount <= 0:
+        raise InvalidPledge("A campaign's goal is a positive amount.")
+    if ends_on is not None and ends_on < starts_on:
+        raise InvalidPledge("A campaign cannot end before it starts.")
+    if Campaign.objects.filter(slug=slug).exists() or fund_list().filter(code=f"campaign-{slug}").exists():
+        raise CampaignExists()
     fund = fund_create(code=f"campaign-{slug}", name=title["en"][:200], restricted=restricted)
     campaign = Campaign(
         fund_id=fund.pk,

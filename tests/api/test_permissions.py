@@ -153,7 +153,7 @@ def test_every_ledger_view_says_who_may_use_it():
 
 
 def test_every_pledges_view_says_who_may_use_it():
-    from api.permissions import Anyone, ContributionAccess, DonorAccess, PledgeAccess
+    from api.permissions import Anyone, CampaignAccess, ContributionAccess, DonorAccess, PledgeAccess
 
     views = {}
     for pattern in get_resolver().url_patterns:
@@ -162,12 +162,13 @@ def test_every_pledges_view_says_who_may_use_it():
                 if isinstance(inner, URLResolver) and str(inner.pattern) == "":
                     views = {str(p.pattern): p.callback.cls for p in inner.url_patterns}
     assert {route: list(view.permission_classes) for route, view in views.items()} == {
-        "campaigns/": [Anyone],
+        "campaigns/": [CampaignAccess],
         "campaigns/<slug:slug>/": [Anyone],
         "pledges/": [PledgeAccess],
         "pledges/<uuid:pk>/": [DonorAccess],
         "pledges/<uuid:pk>/cancel/": [DonorAccess],
         "contributions/": [ContributionAccess],
+        "contributions/<uuid:pk>/refund/": [ContributionAccess],
         "stripe/webhook/": [Anyone],
     }
 

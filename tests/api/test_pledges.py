@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from ledger.models import Entry
 from ledger.selectors import account_balance
-from pledges.models import Contribution, Pledge, PledgeStatus, StripeEvent
+from pledges.models import Campaign, Contribution, Pledge, PledgeStatus, StripeEvent
 from tests.api.conftest import post_entry
 from tests.pledges.helpers import CAMPAIGNS, PLEDGES, books_verify, deliver
 
@@ -225,3 +225,48 @@ def test_a_retried_checkout_sends_stripe_the_same_idempotency_key_and_gets_the_s
     keys = [r.idempotency_key for r in fake_stripe.posts("/v1/checkout/sessions")]
     assert keys == [str(stripe_key("pledge", answer["id"], "checkout"))] * 2
     assert Pledge.objects.get(pk=pledge.pk).checkout_url == answer["checkout_url"]
+
+
+CAMPAIGN_BODY = {
+    "slug": "legal-aid",
+    "title": {"en": "Legal aid", "fr": "Aide juridique"},
+    "description": {"en": "Lawyers for people charged for who they are."},
+    "goal": "20000.00",
+    "goal_currency": "EUR",
+    "starts_on": "2026-11-01",
+}
+
+
+def test_admins_create_campaigns_each_with_its_own_restricted_fund(client_for, chart):
+    response = client_for("admin").post(CAMPAIGNS, CAMPAIGN_BODY, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["goal"] == "20000.00"
+    assert response.json()["progress"] == {"raised": [], "donors": 0}
+    fund = Campaign.objects.get(slug="legal-aid").fund
+    assert (fund.code, fund.restricted) == ("campaign-legal-aid", True)
+    again = client_for("admin").post(CAMPAIGNS, CAMPAIGN_BODY, format="json")
+    assert again.status_code == 409
+    assert again.json()["code"] == "campaign_exists"
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"title": {"fr": "Aide juridique"}},
+        {"title": {"en": "Legal aid", "xx": "?"}},
+        {"goal": "0"},
+        {"goal_currency": "XYZ"},
+        {"ends_on": "2026-10-01"},
+    ],
+)
+def test_a_campaign_without_an_english_title_a_goal_or_ordered_dates_is_refused(client_for, chart, overrides):
+    response = client_for("admin").post(CAMPAIGNS, {**CAMPAIGN_BODY, **overrides}, format="json")
+    assert response.status_code == 400, response.content
+    assert not Campaign.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["treasurer", "auditor", "donor", None])
+def test_only_admins_create_campaigns(client_for, chart, role):
+    response = client_for(role).post(CAMPAIGNS, CAMPAIGN_BODY, format="json")
+    assert response.status_code == (401 if role is None else 403)
+    assert not Campaign.objects.exists()

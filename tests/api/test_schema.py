@@ -77,6 +77,7 @@ def test_the_schema_describes_the_token_operations_and_who_may_call_them(schema)
 # Campaigns, pledges, contributions and Stripe's webhook, with who may call each.
 PLEDGE_OPERATIONS = {
     ("/api/v1/campaigns/", "get"): "anyone, without signing in.",
+    ("/api/v1/campaigns/", "post"): "roles `admin`.",
     ("/api/v1/campaigns/{slug}/", "get"): "anyone, without signing in.",
     ("/api/v1/pledges/", "get"): "roles `donor`. Each donor sees their own pledges only.",
     ("/api/v1/pledges/", "post"): "anyone, without signing in; a signed-in donor owns the pledge.",
@@ -84,6 +85,7 @@ PLEDGE_OPERATIONS = {
     ("/api/v1/pledges/{id}/cancel/", "post"): "roles `donor`.",
     ("/api/v1/contributions/", "get"): "roles `auditor`, `treasurer`, `admin`.",
     ("/api/v1/contributions/", "post"): "roles `treasurer`.",
+    ("/api/v1/contributions/{id}/refund/", "post"): "roles `treasurer`.",
     ("/api/v1/stripe/webhook/", "post"): "anyone, without signing in.",
 }
 
@@ -109,6 +111,9 @@ def test_every_pledges_operation_documents_its_problem_responses(schema):
             content = responses[status]["content"]
             assert content == {"application/problem+json": {"schema": {"$ref": PROBLEM_REF}}}, (path, status)
     assert {"409", "422", "503"} <= schema["paths"]["/api/v1/pledges/"]["post"]["responses"].keys()
+    for path, method in (("/api/v1/campaigns/", "get"), ("/api/v1/pledges/", "post")):
+        assert {} in schema["paths"][path][method]["security"], "credentials are optional"
+    assert {} not in schema["paths"]["/api/v1/pledges/"]["get"]["security"]
     webhook = schema["paths"]["/api/v1/stripe/webhook/"]["post"]
     assert "security" not in webhook
     header = next(p for p in webhook["parameters"] if p["in"] == "header")

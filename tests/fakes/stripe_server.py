@@ -100,6 +100,11 @@ class FakeStripe:
         parts = path.strip("/").split("/")[1:]  # drop "v1"
         if method == "POST" and parts == ["checkout", "sessions"]:
             return 200, self._checkout_session_create(form)
+        if method == "POST" and parts == ["refunds"]:
+            if form.get("charge") not in self.objects:
+                return 404, {"error": {"type": "invalid_request_error", "code": "resource_missing"}}
+            amount = int(form["amount"]) if "amount" in form else None
+            return 200, self._refund_create(form["charge"], amount, form.get("metadata", {}))
         if method == "DELETE" and len(parts) == 2 and parts[0] == "subscriptions":
             return self._found(parts[1], lambda sub: self._subscription_cancel(sub))
         if (
@@ -351,6 +356,11 @@ class FakeStripe:
     def refund(self, charge_id: str, amount: int | None = None) -> Obj:
         """Refund `amount` of the charge (presentment units), all of it by default."""
         with self.lock:
+            self._refund_create(charge_id, amount, {})
+            return self.event("charge.refunded", self.objects[charge_id])
+
+    def _refund_create(self, charge_id: str, amount: int | None, metadata: Obj) -> Obj:
+        with self.lock:
             charge = self.objects[charge_id]
             amount = amount if amount is not None else charge["amount"] - charge["amount_refunded"]
             settled = self.objects[charge["balance_transaction"]]
@@ -364,6 +374,7 @@ class FakeStripe:
                 status="succeeded",
                 payment_intent=charge["payment_intent"],
                 failure_balance_transaction=None,
+                metadata=metadata,
             )
             bt = self._balance_transaction(
                 amount=-gross, fee=0, currency=settled["currency"], type_="refund", source=refund["id"]
@@ -371,7 +382,7 @@ class FakeStripe:
             refund["balance_transaction"] = bt["id"]
             charge["amount_refunded"] += amount
             charge["refunded"] = charge["amount_refunded"] == charge["amount"]
-            return self.event("charge.refunded", charge)
+            return refund
 
     def refunds_of(self, charge_id: str) -> list[str]:
         return [

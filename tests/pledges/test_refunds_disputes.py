@@ -121,3 +121,43 @@ def test_contribution_rows_cannot_be_edited_or_deleted(charge_id):
     ):
         with pytest.raises(ProgrammingError), transaction.atomic():
             change()
+
+
+def _refund(client, contribution, key=None, **body):
+    from tests.api.conftest import post_entry
+
+    return post_entry(client, body, key=key, url=f"/api/v1/contributions/{contribution.public_id}/refund/")
+
+
+def test_a_treasurer_refunds_part_of_a_card_contribution_through_stripe(
+    fake_stripe, chart, campaign, charge_id, client_for
+):
+    import uuid
+
+    treasurer, key = client_for("treasurer"), uuid.uuid4()
+    contribution = Contribution.objects.get()
+    response = _refund(treasurer, contribution, key=key, amount="200.00")  # MXN, as the donor paid
+    assert response.status_code == 201, response.content
+    assert response.json()["amount"] == "200.00"
+    sent = fake_stripe.posts("/v1/refunds")
+    assert [(r.form["charge"], r.form["amount"]) for r in sent] == [(charge_id, "20000")]
+    assert sent[0].idempotency_key
+    assert "metadata" in sent[0].form and "name" not in str(sent[0].form)
+    assert ContributionAdjustment.objects.get().amount == -1000  # booked at once, in USD
+    # The same request again asks Stripe nothing; the webhook that follows books nothing new.
+    assert _refund(treasurer, contribution, key=key, amount="200.00").status_code == 200
+    assert len(fake_stripe.posts("/v1/refunds")) == 1
+    assert deliver(fake_stripe.event("charge.refunded", fake_stripe.objects[charge_id])).status_code == 200
+    assert ContributionAdjustment.objects.count() == 1
+    too_much = _refund(treasurer, contribution, amount="900.00")
+    assert too_much.status_code == 409
+    assert too_much.json()["code"] == "refund_not_possible"
+    assert _refund(treasurer, contribution).json()["amount"] == "800.00"  # the rest
+    assert_fund_holds_contributions_less_refunds_losses_and_fees(chart, campaign)
+
+
+def test_only_treasurers_refund(fake_stripe, charge_id, client_for):
+    contribution = Contribution.objects.get()
+    for role in ("auditor", "admin", "donor"):
+        assert _refund(client_for(role), contribution).status_code == 403
+    assert not fake_stripe.posts("/v1/refunds")

@@ -10,7 +10,16 @@ from rest_framework import serializers
 
 from api.fields import CURRENCY_PATTERN, MoneyField
 from ledger.api import to_decimal_string
-from pledges.models import Campaign, Contribution, Frequency, Method, Pledge, PledgeStatus, RecordedMethod
+from pledges.models import (
+    Campaign,
+    Contribution,
+    Frequency,
+    Method,
+    Pledge,
+    PledgeStatus,
+    RecordedMethod,
+    RefundRequest,
+)
 
 POSITIVE_DECIMAL = r"^[0-9]+(\.[0-9]+)?$"
 
@@ -35,6 +44,42 @@ def _currency_field(**kwargs: Any) -> serializers.CharField:
 
 
 # --- inputs -------------------------------------------------------------------
+
+
+def _texts_field(max_length: int, **kwargs: Any) -> serializers.DictField:
+    return serializers.DictField(
+        child=serializers.CharField(max_length=max_length),
+        help_text="Per language code (" + ", ".join(code for code, _ in settings.LANGUAGES) + ").",
+        **kwargs,
+    )
+
+
+class CampaignCreateInput(serializers.Serializer):
+    """A campaign: its texts per language, a goal, and the dates it takes pledges."""
+
+    slug = serializers.SlugField(max_length=55)
+    title = _texts_field(200)
+    description = _texts_field(5000, required=False, default=dict)
+    goal = _amount_field()
+    goal_currency = _currency_field()
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField(required=False, allow_null=True, default=None)
+    restricted = serializers.BooleanField(default=True, help_text="Whether its fund is restricted.")
+
+    def _languages(self, texts: dict[str, str]) -> dict[str, str]:
+        known = {code for code, _ in settings.LANGUAGES}
+        unknown = sorted(set(texts) - known)
+        if unknown:
+            raise serializers.ValidationError(f"Unknown language codes: {', '.join(unknown)}.")
+        return texts
+
+    def validate_title(self, value: dict[str, str]) -> dict[str, str]:
+        if "en" not in value:
+            raise serializers.ValidationError("An English title (`en`) is required.")
+        return self._languages(value)
+
+    def validate_description(self, value: dict[str, str]) -> dict[str, str]:
+        return self._languages(value)
 
 
 class PledgeCreateInput(serializers.Serializer):
@@ -70,6 +115,16 @@ class ContributionRecordInput(serializers.Serializer):
         if value > timezone.localdate():
             raise serializers.ValidationError("Money cannot be received in the future.")
         return value
+
+
+class RefundRequestInput(serializers.Serializer):
+    amount = _amount_field(required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "amount"
+        ].help_text = "In the currency the donor paid in; the whole amount left when omitted."
 
 
 # --- outputs ------------------------------------------------------------------
@@ -216,6 +271,17 @@ class ContributionOutput(serializers.ModelSerializer):
             if contribution.exchange_rate is None
             else format(contribution.exchange_rate.normalize(), "f")
         )
+
+
+class RefundRequestOutput(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id")
+    contribution = serializers.UUIDField(source="contribution.public_id")
+    amount = MoneyField(amount="amount")
+    stripe_refund = serializers.CharField(source="stripe_refund_id", allow_null=True)
+
+    class Meta:
+        model = RefundRequest
+        fields = ("id", "contribution", "amount", "currency", "stripe_refund", "created_at")
 
 
 class WebhookAckOutput(serializers.Serializer):

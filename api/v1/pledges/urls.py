@@ -5,11 +5,14 @@ from django.urls import path
 from api.v1.pledges import views, webhook
 
 urlpatterns = [
-    path("campaigns/", views.CampaignListView.as_view(), name="campaign-list"),
+    path("campaigns/", views.CampaignListCreateView.as_view(), name="campaign-list"),
     path("campaigns/<slug:slug>/", views.CampaignDetailView.as_view(), name="campaign-detail"),
     path("pledges/", views.PledgeListCreateView.as_view(), name="pledge-list"),
     path("pledges/<uuid:pk>/", views.PledgeDetailView.as_view(), name="pledge-detail"),
     path("pledges/<uuid:pk>/cancel/", views.PledgeCancelView.as_view(), name="pledge-cancel"),
     path("contributions/", views.ContributionListCreateView.as_view(), name="contribution-list"),
+    path(
+        "contributions/<uuid:pk>/refund/", views.ContributionRefundView.as_view(), name="contribution-refund"
+    ),
     path("stripe/webhook/", webhook.StripeWebhookView.as_view(), name="stripe-webhook"),
 ]

@@ -12,14 +12,21 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.idempotency import idempotency_key_get
-from api.permissions import Anyone, ContributionAccess, DonorAccess, PledgeAccess
+from api.permissions import Anyone, CampaignAccess, ContributionAccess, DonorAccess, PledgeAccess
 from api.schema import IDEMPOTENCY_KEY, READ_PROBLEMS, WRITE_PROBLEMS, problems
 from api.v1.pledges import serializers as s
 from api.validation import body_validate
 from ledger.api import to_minor
 from pledges.models import Campaign, Contribution, Pledge
 from pledges.selectors import campaign_list, campaign_progress, contribution_list, pledge_list_for_donor
-from pledges.services import contribution_record, pledge_cancel, pledge_checkout_start, pledge_create
+from pledges.services import (
+    campaign_create,
+    contribution_record,
+    pledge_cancel,
+    pledge_checkout_start,
+    pledge_create,
+    refund_request,
+)
 from pledges.services.pledges import pledge_get_for_donor
 from users.models import User
 from users.roles import Role
@@ -48,19 +55,18 @@ PLEDGE_PROBLEMS = problems(
 
 
 @extend_schema(tags=[TAG])
-class CampaignListView(generics.ListAPIView):
-    """Campaigns with their goal and progress: raised per currency (from the ledger) and donors."""
+class CampaignListCreateView(generics.ListAPIView):
+    """Campaigns with their goal and progress: raised per currency (from the ledger) and donors.
 
-    permission_classes = (Anyone,)
-    authentication_classes = ()
+    Admins create campaigns; each gets its own fund in the books (restricted unless said otherwise).
+    """
+
+    permission_classes = (CampaignAccess,)
     serializer_class = s.CampaignOutput
     filter_backends = ()
 
     def get_queryset(self) -> QuerySet[Campaign]:
         return campaign_list()
-
-    def get_serializer_context(self) -> dict[str, Any]:
-        return {**super().get_serializer_context(), "progress": {}}
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset())
@@ -73,6 +79,28 @@ class CampaignListView(generics.ListAPIView):
     @extend_schema(responses={200: s.CampaignOutput(many=True), **problems(400, 404, 406)})
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        request=s.CampaignCreateInput,
+        responses={
+            201: s.CampaignOutput,
+            **problems(*WRITE_PROBLEMS, 409, s409="`campaign_exists`: the slug is taken."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = body_validate(s.CampaignCreateInput, request)
+        campaign = campaign_create(
+            slug=data["slug"],
+            title=data["title"],
+            description=data["description"],
+            goal_amount=to_minor(data["goal"], data["goal_currency"]),
+            goal_currency=data["goal_currency"],
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            restricted=data["restricted"],
+        )
+        output = s.CampaignOutput(campaign, context={"progress": campaign_progress([campaign])})
+        return Response(output.data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=[TAG])
@@ -214,3 +242,42 @@ class ContributionListCreateView(generics.ListAPIView):
         contribution = get_object_or_404(contribution_list(), pk=contribution.pk)
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(s.ContributionOutput(contribution).data, status=code)
+
+
+@extend_schema(tags=[TAG])
+class ContributionRefundView(APIView):
+    """Give (part of) a card contribution back through Stripe; the refund is booked as a new entry.
+
+    The same `Idempotency-Key` again returns the first request (200) and asks Stripe nothing new.
+    """
+
+    permission_classes = (ContributionAccess,)
+
+    @extend_schema(
+        request=s.RefundRequestInput,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={
+            200: s.RefundRequestOutput,
+            201: s.RefundRequestOutput,
+            **problems(
+                *WRITE_PROBLEMS,
+                404,
+                409,
+                422,
+                503,
+                s409="`refund_not_possible` (not a card payment, or more than is left), `period_closed`.",
+                s422="`card_payments_not_configured`.",
+                s503="`payment_provider_unavailable`: Stripe could not be reached; retry with the same key.",
+            ),
+        },
+    )
+    def post(self, request: Request, pk: uuid.UUID) -> Response:
+        key = idempotency_key_get(request)
+        data = body_validate(s.RefundRequestInput, request)
+        contribution = get_object_or_404(contribution_list(), public_id=pk)
+        amount = to_minor(data["amount"], contribution.presentment_currency) if "amount" in data else None
+        refund, created = refund_request(
+            contribution_id=pk, amount=amount, requested_by=cast(User, request.user), idempotency_key=key
+        )
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(s.RefundRequestOutput(refund).data, status=code)
