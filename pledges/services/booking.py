@@ -73,6 +73,12 @@ def _legs_from_balance_transaction(
     return currency, gross, fee, net, postings
 
 
+def key_lock(key: str) -> None:
+    """A transaction-long lock on a name: two requests with one idempotency key run one after the other."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
+
+
 def pledge_lock(pledge_id: int) -> Pledge:
     """The pledge row, locked: whatever books money for a pledge takes this lock first."""
     return Pledge.objects.select_for_update(of=("self",)).select_related("campaign").get(pk=pledge_id)
@@ -202,8 +208,7 @@ def payout_sync(*, payout: Obj) -> None:
     """A paid payout moves money from clearing to the bank, fund by fund; a failed one moves it back."""
     payout_id, currency = payout["id"], payout["currency"].upper()
     # Payout rows are append-only (no row locks for the runtime role): a lock on the payout's id.
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"payout:{payout_id}"])
+    key_lock(f"payout:{payout_id}")
     paid = StripePayoutBooking.objects.filter(stripe_payout_id=payout_id, kind=PayoutKind.PAID).first()
     amount = gateway.from_stripe_amount(payout["amount"], currency)
     if payout["status"] == "paid" and paid is None:
@@ -292,6 +297,7 @@ def contribution_record(
     returns the first one.
     """
     public_id = gateway.stripe_key("recorded-contribution", str(idempotency_key))
+    key_lock(str(public_id))
     existing = Contribution.objects.filter(public_id=public_id).first()
     if existing is not None:
         return existing, False

@@ -13,6 +13,7 @@ from pledges.exceptions import (
     AmountAboveMaximum,
     CampaignClosed,
     CampaignNotFound,
+    CardPaymentsNotConfigured,
     InvalidPledge,
     PledgeNotCancellable,
     PledgeNotFound,
@@ -52,7 +53,7 @@ def pledge_create(
     if frequency not in Frequency.values or method not in Method.values:
         raise InvalidPledge("Unknown frequency or method.")
     if method == Method.CARD and not gateway.cards_configured():
-        raise gateway.CardPaymentsNotConfigured()
+        raise CardPaymentsNotConfigured()
     campaign = _campaign_open(campaign_slug)
     for _attempt in range(5):
         try:

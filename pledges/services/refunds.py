@@ -8,7 +8,7 @@ from django.db.models import Sum
 from pledges import stripe_gateway as gateway
 from pledges.exceptions import ContributionNotFound, RefundNotPossible
 from pledges.models import Contribution, ContributionMethod, RefundRequest
-from pledges.services.booking import pledge_lock, refunds_sync
+from pledges.services.booking import key_lock, pledge_lock, refunds_sync
 from users.models import User
 
 
@@ -17,6 +17,7 @@ def _refund_request_create(
     *, contribution_id: uuid.UUID, amount: int | None, requested_by: User, idempotency_key: uuid.UUID
 ) -> RefundRequest:
     public_id = gateway.stripe_key("refund-request", str(idempotency_key))
+    key_lock(str(public_id))
     existing = RefundRequest.objects.filter(public_id=public_id).first()
     if existing is not None:
         return existing
