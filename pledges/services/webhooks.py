@@ -204,7 +204,9 @@ def checkout_session_handle(obj: Obj, event_type: str) -> bool:
         intent = gateway.retrieve("payment_intent", session["payment_intent"])
         if intent.get("latest_charge"):
             booking.contribution_book_from_charge(pledge=pledge, charge_id=intent["latest_charge"])
-    elif event_type == "checkout.session.async_payment_failed" and pledge.status == PledgeStatus.PENDING:
+    elif pledge.status == PledgeStatus.PENDING and (
+        session.get("status") == "expired" or event_type == "checkout.session.async_payment_failed"
+    ):
         pledge.status = PledgeStatus.FAILED
         pledge.save(update_fields=["status"])
     return True
@@ -292,6 +294,7 @@ HANDLERS: dict[str, Callable[[Obj, str], bool]] = {
     "checkout.session.completed": checkout_session_handle,
     "checkout.session.async_payment_succeeded": checkout_session_handle,
     "checkout.session.async_payment_failed": checkout_session_handle,
+    "checkout.session.expired": checkout_session_handle,
     "invoice.paid": invoice_handle,
     "invoice.payment_failed": invoice_handle,
     "customer.subscription.updated": subscription_handle,

@@ -270,3 +270,21 @@ def test_only_admins_create_campaigns(client_for, chart, role):
     response = client_for(role).post(CAMPAIGNS, CAMPAIGN_BODY, format="json")
     assert response.status_code == (401 if role is None else 403)
     assert not Campaign.objects.exists()
+
+
+@pytest.mark.parametrize("ending", ["expired", "async payment failed"])
+def test_a_checkout_that_ends_unpaid_fails_the_pledge_and_books_nothing(
+    fake_stripe, campaign, pledge_card, ending
+):
+    pledge = Pledge.objects.get(public_id=pledge_card()["id"])
+    session = pledge.stripe_checkout_session_id
+    if ending == "expired":
+        event = fake_stripe.checkout_expire(session)
+    else:
+        assert deliver(fake_stripe.checkout_complete(session, paid=False)).status_code == 200
+        event = fake_stripe.checkout_async_fail(session)
+    assert deliver(event).status_code == 200
+    pledge.refresh_from_db()
+    assert pledge.status == PledgeStatus.FAILED
+    assert not Contribution.objects.exists()
+    assert not Entry.objects.exists()

@@ -296,6 +296,18 @@ class FakeStripe:
                 session.update(payment_status="unpaid")
             return self.event("checkout.session.completed", session)
 
+    def checkout_expire(self, session_id: str) -> Obj:
+        """The donor never paid: the session expires (after 24 hours at Stripe)."""
+        with self.lock:
+            session = self.objects[session_id]
+            session.update(status="expired", url=None)
+            return self.event("checkout.session.expired", session)
+
+    def checkout_async_fail(self, session_id: str) -> Obj:
+        """A bank debit started on Checkout bounced."""
+        with self.lock:
+            return self.event("checkout.session.async_payment_failed", self.objects[session_id])
+
     def invoice_pay(
         self,
         subscription_id: str,
