@@ -119,7 +119,12 @@ def pledge_checkout_start(*, pledge: Pledge) -> Pledge:
 
 
 def pledge_get_for_donor(*, public_id: uuid.UUID, donor: User) -> Pledge:
-    pledge = Pledge.objects.select_related("campaign").filter(public_id=public_id, donor=donor).first()
+    pledge = (
+        Pledge.objects.select_related("campaign")
+        .prefetch_related("contributions__adjustments")
+        .filter(public_id=public_id, donor=donor)
+        .first()
+    )
     if pledge is None:
         raise PledgeNotFound()
     return pledge

@@ -62,3 +62,29 @@ def test_a_one_time_pledge_cannot_be_cancelled(fake_stripe, campaign, pledge_car
     donor = client_for("donor")
     once = pledge_card(amount="20.00", currency="USD", client=donor)
     assert donor.post(f"{PLEDGES}{once['id']}/cancel/").status_code == 409
+
+
+def test_a_donor_sees_what_they_gave_against_a_pledge_and_what_came_back(
+    fake_stripe, campaign, pledge_card, client_for
+):
+    donor = client_for("donor")
+    answer = pledge_card(amount="1000.00", currency="MXN", client=donor)
+    pledge = Pledge.objects.get(public_id=answer["id"])
+    deliver(
+        fake_stripe.checkout_complete(
+            pledge.stripe_checkout_session_id, settled=("USD", 5000, 175), rate="0.05"
+        )
+    )
+    charge = Contribution.objects.get().stripe_charge_id
+    deliver(fake_stripe.refund(charge, amount=20000))
+    detail = donor.get(f"{PLEDGES}{answer['id']}/").json()
+    assert detail["contributions"] == [
+        {
+            "id": str(Contribution.objects.get().public_id),
+            "amount": "1000.00",
+            "currency": "MXN",
+            "received_on": detail["contributions"][0]["received_on"],
+            "returned": "10.00",
+            "settled_currency": "USD",
+        }
+    ]

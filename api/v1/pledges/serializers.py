@@ -230,6 +230,34 @@ class PledgeOutput(serializers.ModelSerializer):
         }
 
 
+class DonorContributionOutput(serializers.ModelSerializer):
+    """What a donor sees of their own gift: what they paid, when, and what of it came back."""
+
+    id = serializers.UUIDField(source="public_id")
+    amount = MoneyField(amount="presentment_amount", currency="presentment_currency")
+    currency = serializers.CharField(source="presentment_currency")
+    returned = serializers.SerializerMethodField(
+        help_text="Refunded or disputed back, in the settlement currency (`settled_currency`)."
+    )
+    settled_currency = serializers.CharField(source="currency")
+
+    class Meta:
+        model = Contribution
+        fields = ("id", "amount", "currency", "received_on", "returned", "settled_currency")
+
+    @extend_schema_field({"type": "string", "format": "decimal"})
+    def get_returned(self, contribution: Contribution) -> str:
+        back = -sum(a.amount for a in contribution.adjustments.all())
+        return to_decimal_string(back, contribution.currency)
+
+
+class PledgeDetailOutput(PledgeOutput):
+    contributions = DonorContributionOutput(many=True, read_only=True)
+
+    class Meta(PledgeOutput.Meta):
+        fields = (*PledgeOutput.Meta.fields, "contributions")
+
+
 class ContributionOutput(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id")
     campaign: "serializers.SlugRelatedField[Campaign]" = serializers.SlugRelatedField(

@@ -155,15 +155,14 @@ class PledgeListCreateView(generics.ListAPIView):
 
 @extend_schema(tags=[TAG])
 class PledgeDetailView(APIView):
-    """One of the signed-in donor's pledges."""
+    """One of the signed-in donor's pledges, with what they gave against it and what came back."""
 
     permission_classes = (DonorAccess,)
 
-    @extend_schema(responses={200: s.PledgeOutput, **problems(*READ_PROBLEMS, 404)})
+    @extend_schema(responses={200: s.PledgeDetailOutput, **problems(*READ_PROBLEMS, 404)})
     def get(self, request: Request, pk: uuid.UUID) -> Response:
-        return Response(
-            s.PledgeOutput(pledge_get_for_donor(public_id=pk, donor=cast(User, request.user))).data
-        )
+        pledge = pledge_get_for_donor(public_id=pk, donor=cast(User, request.user))
+        return Response(s.PledgeDetailOutput(pledge).data)
 
 
 @extend_schema(tags=[TAG])
