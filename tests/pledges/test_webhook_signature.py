@@ -96,3 +96,13 @@ def test_the_same_event_delivered_again_is_handled_once(paid_event):
     assert Contribution.objects.count() == 1
     assert Entry.objects.count() == 1
     assert StripeEvent.objects.get().attempts == 1
+
+
+def test_a_body_larger_than_any_event_is_a_400(db, settings):
+    body = b'{"padding": "' + b"x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1) + b'"}'
+    response = APIClient().post(
+        WEBHOOK, data=body, content_type="application/json", HTTP_STRIPE_SIGNATURE=sign(body, "whsec_x")
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_payload"
+    assert _nothing_written()

@@ -1,5 +1,6 @@
 """Stripe's webhook: the signature is the credential; each event is stored once and handled."""
 
+from django.core.exceptions import RequestDataTooBig
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.parsers import BaseParser
@@ -11,7 +12,7 @@ from api.exceptions import problem
 from api.permissions import Anyone
 from api.schema import problems
 from api.v1.pledges import serializers as s
-from pledges.exceptions import EventHandlingFailed
+from pledges.exceptions import EventHandlingFailed, WebhookPayloadInvalid
 from pledges.models import EventStatus
 from pledges.services import stripe_event_receive, webhook_event_verify
 
@@ -58,9 +59,11 @@ class StripeWebhookView(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        event = webhook_event_verify(
-            payload=request._request.body, signature=request.headers.get("Stripe-Signature")
-        )
+        try:
+            body = request._request.body
+        except RequestDataTooBig:
+            raise WebhookPayloadInvalid("The body is larger than any Stripe event.") from None
+        event = webhook_event_verify(payload=body, signature=request.headers.get("Stripe-Signature"))
         row = stripe_event_receive(event=event)
         if row.status == EventStatus.FAILED:
             failure = EventHandlingFailed()
