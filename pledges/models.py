@@ -25,7 +25,7 @@ class Campaign(models.Model):
     slug = models.SlugField(max_length=55, unique=True)
     # {"en": "...", "ar": "...", ...}; English is always present.
     title = models.JSONField()
-    description = models.JSONField(default=dict)
+    description = models.JSONField(default=dict, blank=True)
     goal_amount = models.BigIntegerField()
     goal_currency = models.CharField(max_length=3)
     starts_on = models.DateField()

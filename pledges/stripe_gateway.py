@@ -5,6 +5,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 import stripe
@@ -59,11 +60,13 @@ def rate_from_stripe(rate: Any) -> Decimal | None:
 def client() -> stripe.StripeClient:
     if not cards_configured():
         raise CardPaymentsNotConfigured()
-    return stripe.StripeClient(
-        settings.STRIPE_SECRET_KEY,
-        base_addresses={"api": settings.STRIPE_API_BASE},
-        max_network_retries=settings.STRIPE_MAX_NETWORK_RETRIES,
-    )
+    return _client(settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE, settings.STRIPE_MAX_NETWORK_RETRIES)
+
+
+@lru_cache(maxsize=4)
+def _client(secret_key: str, api_base: str, retries: int) -> stripe.StripeClient:
+    """One client per configuration and process: it keeps its HTTP connections open between calls."""
+    return stripe.StripeClient(secret_key, base_addresses={"api": api_base}, max_network_retries=retries)
 
 
 @contextmanager

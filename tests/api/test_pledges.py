@@ -249,6 +249,13 @@ def test_admins_create_campaigns_each_with_its_own_restricted_fund(client_for, c
     assert again.json()["code"] == "campaign_exists"
 
 
+def test_a_campaign_needs_no_description(client_for, chart):
+    body = {key: value for key, value in CAMPAIGN_BODY.items() if key != "description"}
+    response = client_for("admin").post(CAMPAIGNS, body, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["description"] == {}
+
+
 @pytest.mark.parametrize(
     "overrides",
     [
