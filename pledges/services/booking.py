@@ -85,13 +85,19 @@ def pledge_lock(pledge_id: int) -> Pledge:
 
 
 def contribution_book_from_charge(
-    *, pledge: Pledge, charge_id: str, invoice_id: str | None = None
+    *, pledge: Pledge, charge: str | Obj, invoice_id: str | None = None
 ) -> Contribution | None:
-    """Book a succeeded charge once, from its balance transaction. Call with the pledge locked."""
+    """Book a succeeded charge once, from its balance transaction. Call with the pledge locked.
+
+    `charge` is its id, or the charge as just re-read from Stripe (its balance
+    transaction expanded or not).
+    """
+    charge_id = charge if isinstance(charge, str) else charge["id"]
     existing = Contribution.objects.filter(stripe_charge_id=charge_id).first()
     if existing is not None:
         return existing
-    charge = gateway.retrieve("charge", charge_id)
+    if isinstance(charge, str):
+        charge = gateway.retrieve("charge", charge_id)
     if charge.get("status") != "succeeded" or not charge.get("balance_transaction"):
         return None
     bt_id = charge["balance_transaction"]

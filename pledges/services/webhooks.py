@@ -186,7 +186,10 @@ def _subscription_status_sync(pledge: Pledge, subscription_id: str) -> None:
 
 
 def checkout_session_handle(obj: Obj, event_type: str) -> bool:
-    session = gateway.retrieve("checkout_session", obj["id"])
+    # One read brings the session, its payment, the charge and the money Stripe kept of it.
+    session = gateway.retrieve(
+        "checkout_session", obj["id"], expand=["payment_intent.latest_charge.balance_transaction"]
+    )
     pledge = _pledge_by_metadata(session.get("metadata"))
     if pledge is None:
         return False
@@ -200,10 +203,12 @@ def checkout_session_handle(obj: Obj, event_type: str) -> bool:
                 )
             _subscription_status_sync(pledge, session["subscription"])
         return True
-    if session.get("payment_status") == "paid" and session.get("payment_intent"):
-        intent = gateway.retrieve("payment_intent", session["payment_intent"])
+    intent = session.get("payment_intent")
+    if session.get("payment_status") == "paid" and intent:
+        if isinstance(intent, str):
+            intent = gateway.retrieve("payment_intent", intent)
         if intent.get("latest_charge"):
-            booking.contribution_book_from_charge(pledge=pledge, charge_id=intent["latest_charge"])
+            booking.contribution_book_from_charge(pledge=pledge, charge=intent["latest_charge"])
     elif pledge.status == PledgeStatus.PENDING and (
         session.get("status") == "expired" or event_type == "checkout.session.async_payment_failed"
     ):
@@ -235,7 +240,7 @@ def invoice_handle(obj: Obj, event_type: str) -> bool:
                 intent = gateway.retrieve("payment_intent", detail["payment_intent"])
                 if intent.get("latest_charge"):
                     booking.contribution_book_from_charge(
-                        pledge=pledge, charge_id=intent["latest_charge"], invoice_id=invoice["id"]
+                        pledge=pledge, charge=intent["latest_charge"], invoice_id=invoice["id"]
                     )
     _subscription_status_sync(pledge, subscription_id)
     return True
@@ -262,7 +267,7 @@ def _contribution_for_charge(charge_id: str) -> Contribution | None:
     pledge = _pledge_by_metadata(charge.get("metadata"))
     if pledge is None:
         return None
-    return booking.contribution_book_from_charge(pledge=pledge, charge_id=charge_id)
+    return booking.contribution_book_from_charge(pledge=pledge, charge=charge)
 
 
 def refund_handle(obj: Obj, event_type: str) -> bool:

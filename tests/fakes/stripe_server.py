@@ -131,13 +131,17 @@ class FakeStripe:
         return 200, action(self.objects[object_id])
 
     def _expanded(self, obj: Obj, query: Obj) -> Obj:
+        """The object with each `expand[]` path (dotted, as Stripe takes them) replaced by the object."""
         obj = copy.deepcopy(obj)
         for path in _listify(query.get("expand", {})) or []:
             if path == "payments" and obj.get("object") == "invoice":
                 continue  # always included here
-            value = obj.get(path)
-            if isinstance(value, str) and value in self.objects:
-                obj[path] = copy.deepcopy(self.objects[value])
+            node = obj
+            for part in path.split("."):
+                value = node.get(part) if isinstance(node, dict) else None
+                if isinstance(value, str) and value in self.objects:
+                    node[part] = value = copy.deepcopy(self.objects[value])
+                node = value
         return obj
 
     def _list(self, resource: str, query: Obj) -> Obj:
@@ -510,6 +514,9 @@ def serve(fake: FakeStripe) -> ThreadingHTTPServer:
     """Start the fake on a free port of 127.0.0.1 in a daemon thread."""
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as Stripe's API is
+        disable_nagle_algorithm = True  # headers and body go out as two writes
+
         def _answer(self) -> None:
             url = urlsplit(self.path)
             length = int(self.headers.get("Content-Length") or 0)
