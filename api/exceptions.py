@@ -14,13 +14,30 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from ledger.exceptions import LedgerError
+from core.errors import DomainError
 
 logger = logging.getLogger(__name__)
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_TYPE_PREFIX = "urn:tadamun:problem:"
 API_PATH_PREFIX = "/api/"
+
+# Every domain error's HTTP status, by its stable code; a code not listed is a 422.
+DOMAIN_ERROR_STATUSES: dict[str, int] = {
+    # the request itself is malformed
+    "validation_error": 400,
+    "invalid_currency": 400,
+    "invalid_amount": 400,
+    "not_found": 404,
+    # refused by the state of the books
+    "period_closed": 409,
+    "period_overlap": 409,
+    "already_reversed": 409,
+    "idempotency_conflict": 409,
+    "insufficient_funds": 409,
+    "append_only": 409,
+}
+DOMAIN_ERROR_DEFAULT_STATUS = 422
 
 
 class ProblemJSONRenderer(JSONRenderer):
@@ -54,6 +71,11 @@ def problem(
     return document
 
 
+def domain_error_status(exc: DomainError) -> int:
+    """The HTTP status of a domain error, looked up by its code."""
+    return DOMAIN_ERROR_STATUSES.get(exc.code, DOMAIN_ERROR_DEFAULT_STATUS)
+
+
 def _status_title(status: int) -> str:
     try:
         return HTTPStatus(status).phrase
@@ -64,7 +86,7 @@ def _status_title(status: int) -> str:
 def _class_title(exc: Exception) -> str:
     """'UnbalancedEntry' -> 'Unbalanced entry'."""
     words = re.findall(r"[A-Z][a-z0-9]*", type(exc).__name__)
-    return " ".join(words).capitalize() if words else _status_title(getattr(exc, "status", 400))
+    return " ".join(words).capitalize() if words else "Error"
 
 
 def _json_pointer(path: Sequence[str | int]) -> str:
@@ -111,8 +133,9 @@ def _problem_for(exc: Exception) -> tuple[dict[str, Any], dict[str, str]]:
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
 
-    if isinstance(exc, LedgerError):
-        return problem(status=exc.status, code=exc.code, title=_class_title(exc), detail=exc.detail), {}
+    if isinstance(exc, DomainError):
+        status = domain_error_status(exc)
+        return problem(status=status, code=exc.code, title=_class_title(exc), detail=exc.detail), {}
 
     if isinstance(exc, exceptions.ValidationError):
         errors = validation_errors(exc)
