@@ -6,7 +6,11 @@ from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
+import psycopg
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions
@@ -53,6 +57,40 @@ class ParameterValidationError(exceptions.ValidationError):
     def __init__(self, detail: Any, *, location: str = "query") -> None:
         super().__init__(detail)
         self.location = location
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = 413
+    default_code = "request_too_large"
+    default_detail = "The request body is too large."
+
+
+class DatabaseUnavailable(exceptions.APIException):
+    # The connection may have been lost after the server committed: the client
+    # cannot know whether a write happened, and a replay under the same
+    # Idempotency-Key answers either way without writing twice.
+    status_code = 503
+    default_code = "database_unavailable"
+    default_detail = (
+        "The database could not be reached or the connection was lost. Retry after the time given in "
+        "Retry-After; for a write, send the same Idempotency-Key and body: if the first request was "
+        "written, the replay returns its result and writes nothing again."
+    )
+    retry_after_seconds = 2
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.wait = self.retry_after_seconds
+
+
+def _database_unavailable(exc: Exception) -> bool:
+    """A lost or refused connection, not a query the server found wrong (program limits, class 54)."""
+    lost = (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError)
+    if not isinstance(exc, lost):
+        return False
+    cause = exc if isinstance(exc, psycopg.Error) else exc.__cause__
+    sqlstate = getattr(cause, "sqlstate", None) or ""
+    return not sqlstate.startswith("54")
 
 
 def problem(
@@ -132,6 +170,12 @@ def _problem_for(exc: Exception) -> tuple[dict[str, Any], dict[str, str]]:
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge(
+            f"The request body is larger than the {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes allowed."
+        )
+    elif _database_unavailable(exc):
+        exc = DatabaseUnavailable()
 
     if isinstance(exc, DomainError):
         status = domain_error_status(exc)

@@ -71,6 +71,8 @@ else:
     DATABASES = {"default": env.db_url_config(_url)}
 DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0))
+# A persistent connection the server dropped is noticed and replaced before a request uses it.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Server-side binding, and psycopg preparing a statement once the process has
 # run it five times (Django turns that off by default): the posting call is
 # parsed and planned once per connection instead of on every posting. Turn both
@@ -103,7 +105,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.DenyAll"],
     # Bodies are JSON only: nested postings have no form encoding.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["api.filters.FilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "api.exceptions.problem_exception_handler",
