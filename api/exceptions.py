@@ -32,6 +32,8 @@ DOMAIN_ERROR_STATUSES: dict[str, int] = {
     "validation_error": 400,
     "invalid_currency": 400,
     "invalid_amount": 400,
+    "date_out_of_range": 400,
+    "invisible_characters": 400,
     "not_found": 404,
     # refused by the state of the books
     "period_closed": 409,

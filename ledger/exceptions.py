@@ -86,3 +86,14 @@ class AppendOnly(LedgerError):
 
     code = "append_only"
 
+
+class DateOutOfRange(ValidationFailed):
+    """The entry date is before the ledger's start or too far ahead."""
+
+    code = "date_out_of_range"
+
+
+class InvisibleCharacters(ValidationFailed):
+    """The text contains bidirectional controls or other invisible characters."""
+
+    code = "invisible_characters"

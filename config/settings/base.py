@@ -1,5 +1,6 @@
 """Settings shared by every environment, read from the environment (12-factor)."""
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -161,6 +162,11 @@ CELERY_BEAT_SCHEDULE = {
 
 # Ledger
 LEDGER_SEAL_BATCH_SIZE = env.int("LEDGER_SEAL_BATCH_SIZE", default=5000)
+# Entries may be dated from the ledger's start to this many days after today.
+LEDGER_START_DATE = env(
+    "LEDGER_START_DATE", cast=datetime.date.fromisoformat, default=datetime.date(2000, 1, 1)
+)
+LEDGER_MAX_DAYS_AHEAD = env.int("LEDGER_MAX_DAYS_AHEAD", default=366)
 
 LOGGING = {
     "version": 1,

@@ -1,12 +1,15 @@
-"""Bad input is a 4xx problem, never a 500: oversized and deeply nested bodies."""
+"""Bad input is a 4xx problem, never a 500: oversized and deeply nested bodies, numbers for amounts,
+implausible dates, invisible characters."""
 
+import datetime
 import json
 
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 
 from ledger.models import Entry
-from tests.api.conftest import ENTRIES, manual_body
+from tests.api.conftest import ENTRIES, manual_body, post_entry
 from tests.api.test_problems import assert_problem
 
 KEY = "4d8c7bb0-8a6a-4b57-8c1f-3a8a4e0f6c11"
@@ -34,3 +37,91 @@ def test_deeply_nested_json_is_a_parse_error(client_for, chart, role, url):
     body = b"[" * 100_000 + b"]" * 100_000
     problem = assert_problem(post_raw(client_for(role), body, url), 400, "parse_error")
     assert "nested" in problem["detail"]
+
+
+# --- amounts ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("amount", [1.5, 12, -3, True])
+def test_an_amount_sent_as_a_json_number_is_refused(treasurer, chart, amount):
+    body = manual_body(chart)
+    body["postings"][0]["amount"] = amount
+    problem = assert_problem(post_entry(treasurer, body), 400, "validation_error")
+    assert problem["errors"][0].items() >= {"pointer": "#/postings/0/amount", "code": "invalid"}.items()
+    assert "string" in problem["errors"][0]["detail"]
+    assert Entry.objects.count() == 0
+
+
+# --- dates --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("date", ["0001-01-01", "1999-12-31", "9999-12-31"])
+def test_an_implausible_entry_date_is_refused(treasurer, chart, date):
+    problem = assert_problem(post_entry(treasurer, manual_body(chart, date=date)), 400, "validation_error")
+    assert problem["errors"][0]["pointer"] == "#/date"
+    assert problem["errors"][0]["code"] == "date_out_of_range"
+    assert Entry.objects.count() == 0
+
+
+@override_settings(LEDGER_START_DATE=datetime.date(2026, 11, 1), LEDGER_MAX_DAYS_AHEAD=30)
+def test_the_plausible_dates_are_configured(treasurer, chart):
+    today = timezone.localdate()
+    too_late = (today + datetime.timedelta(days=31)).isoformat()
+    last = (today + datetime.timedelta(days=30)).isoformat()
+    assert post_entry(treasurer, manual_body(chart, date="2026-10-31")).status_code == 400
+    assert post_entry(treasurer, manual_body(chart, date=too_late)).status_code == 400
+    assert post_entry(treasurer, manual_body(chart, date="2026-11-01")).status_code == 201
+    assert post_entry(treasurer, manual_body(chart, date=last)).status_code == 201
+
+
+def test_a_reversal_dated_implausibly_is_refused(treasurer, chart):
+    original = post_entry(treasurer, manual_body(chart)).json()
+    url = f"{ENTRIES}{original['id']}/reverse/"
+    problem = assert_problem(post_entry(treasurer, {"date": "1970-01-01"}, url=url), 400, "validation_error")
+    assert problem["errors"][0]["code"] == "date_out_of_range"
+    assert Entry.objects.count() == 1
+
+
+# --- free text ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "memo",
+    [
+        "Rent \u202egnp.exe",  # right-to-left override
+        "\u2066isolated\u2069",  # bidi isolates
+        "\u200fmarked",  # right-to-left mark
+        "zero\u200bwidth",  # zero-width space
+        "\ufeffbom",  # zero-width no-break space
+        "soft\u00adhyphen",
+        "bell\x07",  # a control character
+    ],
+)
+def test_a_memo_with_invisible_characters_is_refused(treasurer, chart, memo):
+    problem = assert_problem(post_entry(treasurer, manual_body(chart, memo=memo)), 400, "validation_error")
+    assert problem["errors"][0]["pointer"] == "#/memo"
+    assert problem["errors"][0]["code"] == "invisible_characters"
+    assert Entry.objects.count() == 0
+
+
+def test_a_reversal_memo_with_invisible_characters_is_refused(treasurer, chart):
+    original = post_entry(treasurer, manual_body(chart)).json()
+    url = f"{ENTRIES}{original['id']}/reverse/"
+    response = post_entry(treasurer, {"memo": "Undo \u202e"}, url=url)
+    problem = assert_problem(response, 400, "validation_error")
+    assert problem["errors"][0]["pointer"] == "#/memo"
+
+
+@pytest.mark.parametrize(
+    "memo",
+    [
+        "إيجار شهر نوفمبر",  # Arabic
+        "می\u200cخواهم",  # noqa: RUF001 (Persian needs the zero-width non-joiner)
+        "\U0001f3f3\ufe0f\u200d\u26a7\ufe0f trans flag",  # emoji joined by the zero-width joiner
+        "two\nlines\tand a tab",
+    ],
+)
+def test_ordinary_text_in_any_script_is_accepted(treasurer, chart, memo):
+    response = post_entry(treasurer, manual_body(chart, memo=memo))
+    assert response.status_code == 201
+    assert response.json()["memo"] == memo

@@ -1,14 +1,25 @@
 """Small input and output serializers of the ledger endpoints; amounts are decimal strings."""
 
+import datetime
 from typing import Any
 
 from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.fields import CURRENCY_PATTERN, DECIMAL_PATTERN, HashField, MoneyField, NullableMoneyField
+from api.fields import (
+    CURRENCY_PATTERN,
+    DECIMAL_PATTERN,
+    AmountInputField,
+    FreeTextField,
+    HashField,
+    MoneyField,
+    NullableMoneyField,
+)
+from ledger.exceptions import DateOutOfRange
 from ledger.models import Account, AccountRole, AccountType, Entry, EntryKind, Fund
 from ledger.money import to_decimal_string
+from ledger.rules import check_entry_date
 from ledger.services import MAX_POSTINGS
 
 MAX_ID = 2**63 - 1
@@ -16,6 +27,19 @@ MAX_ID = 2**63 - 1
 
 def _id_field(**kwargs: Any) -> serializers.IntegerField:
     return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+def _entry_date_validate(value: datetime.date) -> None:
+    try:
+        check_entry_date(value)
+    except DateOutOfRange as error:
+        raise serializers.ValidationError(error.detail, code=error.code) from None
+
+
+ENTRY_DATE_HELP = (
+    "Accounting date; must not fall in a closed period, before the ledger's start "
+    "(LEDGER_START_DATE) or more than LEDGER_MAX_DAYS_AHEAD days after today."
+)
 
 
 # --- inputs -------------------------------------------------------------------
@@ -26,10 +50,9 @@ class PostingInput(serializers.Serializer):
 
     account = _id_field(help_text="Account id.")
     fund = _id_field(help_text="Fund id.")
-    amount = serializers.CharField(
-        max_length=40,
-        validators=[RegexValidator(DECIMAL_PATTERN, "A decimal string such as '12.50' or '-12.50'.")],
-        help_text="Signed decimal string in major units (debit positive), e.g. `12.50`; never zero.",
+    amount = AmountInputField(
+        help_text="Signed decimal string in major units (debit positive), e.g. `12.50`; never zero. "
+        "A JSON number is refused."
     )
     currency = serializers.CharField(
         required=False,
@@ -41,16 +64,18 @@ class PostingInput(serializers.Serializer):
 class EntryCreateInput(serializers.Serializer):
     """A manual adjustment entry: two or more postings summing to zero per currency and fund."""
 
-    date = serializers.DateField(help_text="Accounting date; must not fall in a closed period.")
-    memo = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    date = serializers.DateField(validators=[_entry_date_validate], help_text=ENTRY_DATE_HELP)
+    memo = FreeTextField(max_length=500, required=False, allow_blank=True, default="")
     postings = serializers.ListField(child=PostingInput(), min_length=2, max_length=MAX_POSTINGS)
 
 
 class EntryReverseInput(serializers.Serializer):
     """Optional date and memo of the reversing entry."""
 
-    date = serializers.DateField(required=False, help_text="Defaults to today.")
-    memo = serializers.CharField(
+    date = serializers.DateField(
+        required=False, validators=[_entry_date_validate], help_text=f"{ENTRY_DATE_HELP} Defaults to today."
+    )
+    memo = FreeTextField(
         max_length=500,
         required=False,
         allow_blank=True,
