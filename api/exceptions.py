@@ -40,6 +40,7 @@ DOMAIN_ERROR_STATUSES: dict[str, int] = {
     "period_overlap": 409,
     "already_reversed": 409,
     "idempotency_conflict": 409,
+    "idempotency_key_foreign": 409,
     "insufficient_funds": 409,
     "append_only": 409,
 }

@@ -79,8 +79,9 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     description=(
         "A UUID chosen by the client for this request. Sending the same key with the same "
         "body again returns the entry the first request created (200 instead of 201) and "
-        "writes nothing; the same key with a different body is a 409 `idempotency_conflict`. "
-        "After a 503 `database_unavailable`, retry with the same key: the replay never writes twice."
+        "writes nothing; the same key with a different body is a 409 `idempotency_conflict`, and a "
+        "key another user has posted under is a 409 `idempotency_key_foreign`. After a 503 "
+        "`database_unavailable`, retry with the same key: the replay never writes twice."
     ),
 )
 

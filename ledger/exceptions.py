@@ -69,6 +69,12 @@ class IdempotencyConflict(LedgerError):
     code = "idempotency_conflict"
 
 
+class IdempotencyKeyForeign(IdempotencyConflict):
+    """The idempotency key belongs to an entry another user posted; choose a fresh key."""
+
+    code = "idempotency_key_foreign"
+
+
 class InsufficientFunds(LedgerError):
     """The entry would take a balance below its floor."""
 

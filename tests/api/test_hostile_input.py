@@ -1,8 +1,9 @@
 """Bad input is a 4xx problem, never a 500: oversized and deeply nested bodies, numbers for amounts,
-implausible dates, invisible characters."""
+implausible dates, invisible characters, another user's idempotency key, a foreign currency."""
 
 import datetime
 import json
+import uuid
 
 import pytest
 from django.test import override_settings
@@ -125,3 +126,40 @@ def test_ordinary_text_in_any_script_is_accepted(treasurer, chart, memo):
     response = post_entry(treasurer, manual_body(chart, memo=memo))
     assert response.status_code == 201
     assert response.json()["memo"] == memo
+
+
+# --- idempotency keys and currencies -----------------------------------------------------
+
+
+def test_another_users_idempotency_key_is_refused_as_foreign(client_for, chart):
+    key = uuid.uuid4()
+    assert post_entry(client_for("treasurer"), manual_body(chart), key=key).status_code == 201
+    response = post_entry(client_for("treasurer"), manual_body(chart), key=key)
+    problem = assert_problem(response, 409, "idempotency_key_foreign")
+    assert "another user" in problem["detail"]
+    assert Entry.objects.count() == 1
+
+
+def test_another_users_key_on_a_reversal_is_refused_as_foreign(client_for, chart):
+    first, second = client_for("treasurer"), client_for("treasurer")
+    key = uuid.uuid4()
+    original = post_entry(first, manual_body(chart)).json()
+    url = f"{ENTRIES}{original['id']}/reverse/"
+    assert post_entry(first, {"date": "2026-11-21"}, key=key, url=url).status_code == 201
+    response = post_entry(second, {"date": "2026-11-21"}, key=key, url=url)
+    assert_problem(response, 409, "idempotency_key_foreign")
+
+
+def test_ones_own_key_with_another_body_is_still_a_conflict(treasurer, chart):
+    key = uuid.uuid4()
+    post_entry(treasurer, manual_body(chart, amount="1.00"), key=key)
+    response = post_entry(treasurer, manual_body(chart, amount="2.00"), key=key)
+    assert_problem(response, 409, "idempotency_conflict")
+
+
+def test_a_posting_in_another_currency_than_its_accounts_is_a_currency_mismatch(treasurer, chart):
+    body = manual_body(chart)
+    body["postings"][0]["currency"] = "USD"  # the other leg stays in the accounts' EUR
+    problem = assert_problem(post_entry(treasurer, body), 422, "currency_mismatch")
+    assert "EUR" in problem["detail"]
+    assert Entry.objects.count() == 0

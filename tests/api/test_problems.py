@@ -40,6 +40,7 @@ def assert_problem(response, status: int, code: str) -> dict:
         (ledger_exceptions.PeriodOverlap, 409),
         (ledger_exceptions.AlreadyReversed, 409),
         (ledger_exceptions.IdempotencyConflict, 409),
+        (ledger_exceptions.IdempotencyKeyForeign, 409),
         (ledger_exceptions.DateOutOfRange, 400),
         (ledger_exceptions.InvisibleCharacters, 400),
         (ledger_exceptions.InsufficientFunds, 409),

@@ -12,15 +12,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.filters import AccountFilter, BalanceFilter, EntryFilter
-from api.idempotency import idempotency_key_get
+from api.idempotency import idempotency_key_get, idempotency_key_owned
 from api.pagination import IdCursorPagination
 from api.permissions import LedgerAccess
 from api.schema import IDEMPOTENCY_KEY, READ_PROBLEMS, WRITE_PROBLEMS, problems
 from api.v1.ledger import serializers as s
 from api.validation import body_validate, query_validate
-from ledger.exceptions import UnknownReference
+from ledger.exceptions import CurrencyMismatch, UnknownReference
 from ledger.models import Account, Balance, Entry, EntryKind, Fund
-from ledger.money import to_minor
+from ledger.money import currency_check, to_minor
 from ledger.selectors import (
     account_balance,
     account_list,
@@ -41,8 +41,9 @@ POSTING_PROBLEMS = problems(
     *WRITE_PROBLEMS,
     409,
     422,
-    s409="`idempotency_conflict` (key reused with another body), `period_closed`, `insufficient_funds` "
-    "(a balance would go below its floor), `already_reversed`.",
+    s409="`idempotency_conflict` (key reused with another body), `idempotency_key_foreign` (key used "
+    "by another user), `period_closed`, `insufficient_funds` (a balance would go below its floor), "
+    "`already_reversed`.",
     s422="`unbalanced` (postings do not sum to zero per currency and fund), `currency_mismatch`, "
     "`unknown_reference` (no such account or fund).",
 )
@@ -66,8 +67,13 @@ def _posting_specs(postings: Sequence[dict[str, Any]]) -> tuple[PostingSpec, ...
         account = accounts.get(posting["account"])
         if account is None:
             raise UnknownReference(f"No account with id {posting['account']}.")
-        # A stated currency that differs from the account's is refused by the ledger.
         currency = posting.get("currency") or account.currency
+        if currency != account.currency:
+            # Said here: the ledger would sum the legs per currency first and call it unbalanced.
+            currency_check(currency)  # an unknown code is invalid_currency, not a mismatch
+            raise CurrencyMismatch(
+                f"Account {account.pk} keeps {account.currency}; a posting to it cannot be in {currency}."
+            )
         specs.append(
             PostingSpec(
                 account_id=account.pk,
@@ -230,6 +236,7 @@ class EntryListCreateView(generics.ListAPIView):
             **POSTING_PROBLEMS,
         },
     )
+    @idempotency_key_owned
     def post(self, request: Request) -> Response:
         key = idempotency_key_get(request)
         data = body_validate(s.EntryCreateInput, request)
@@ -279,6 +286,7 @@ class EntryReverseView(APIView):
             **problems(404),
         },
     )
+    @idempotency_key_owned
     def post(self, request: Request, pk: int) -> Response:
         key = idempotency_key_get(request)
         data = body_validate(s.EntryReverseInput, request)
