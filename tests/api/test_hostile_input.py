@@ -1,5 +1,4 @@
-"""Bad input is a 4xx problem, never a 500: oversized and deeply nested bodies, numbers for amounts,
-implausible dates, invisible characters, another user's idempotency key, a foreign currency."""
+"""Bad input from a hostile or careless client is a clear 4xx problem, never a 500."""
 
 import datetime
 import json

@@ -1,5 +1,4 @@
-"""The rules that need no database: an entry's date lies between the ledger's start and a year ahead,
-and its text holds nothing invisible."""
+"""The ledger's rules that need no database: plausible entry dates, text without invisible characters."""
 
 import datetime
 
