@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "ledger",
     "pgtrigger",
     "api",
+    # Its seed_demo command refuses to run with DEBUG off.
+    "demo",
 ]
 
 MIDDLEWARE = [
