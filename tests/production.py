@@ -1,0 +1,35 @@
+"""Run manage.py or Python in a subprocess under production settings, against the test database."""
+
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+from django.core.management.utils import get_random_secret_key
+
+from tests.database_url import current_database_url
+
+
+def production_env(**overrides: str) -> dict[str, str]:
+    """A production environment: a real secret key, DATABASE_URL naming the test database."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DJANGO_SECRET_KEY=get_random_secret_key(),
+        DJANGO_ALLOWED_HOSTS="tadamun.example.org",
+        DATABASE_URL=current_database_url(),
+    )
+    env.update(overrides)
+    return env
+
+
+def run_python(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`python ARGS` in the project's directory, with exactly `env`."""
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
