@@ -15,6 +15,8 @@ INVISIBLE_CODE = "invisible_characters"
 
 def invisible_characters(text: str) -> list[str]:
     """The invisible characters in `text` as U+XXXX, in order of appearance, without repeats."""
+    if text.isprintable():  # no character of category C at all: the common case, at C speed
+        return []
     found: dict[str, None] = {}
     for char in text:
         category = unicodedata.category(char)
