@@ -15,13 +15,6 @@ def test_production_settings_pass_the_deployment_checks(db):
 
 
 @pytest.mark.slow
-def test_turning_the_https_redirect_off_fails_the_deployment_checks(db):
-    result = run_python(DEPLOY_CHECK, production_env(DJANGO_SECURE_SSL_REDIRECT="false"))
-    assert result.returncode != 0
-    assert "security.W008" in result.stderr
-
-
-@pytest.mark.slow
 def test_with_a_database_url_the_embedded_postgresql_is_never_imported(db):
     code = (
         "import sys, django; django.setup(); "
