@@ -1,6 +1,6 @@
 """OpenAPI helpers: the problem schema, documented error responses, permission notes."""
 
-from typing import Any
+from typing import Any, Literal
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.types import OpenApiTypes
@@ -89,13 +89,16 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 class AutoSchema(SpectacularAutoSchema):
     """drf-spectacular's AutoSchema, adding who may call each operation to its description.
 
-    Every operation may answer 503 (database lost) and every one that reads a body
-    413 (body too large): added here, so no endpoint has to remember them.
+    Every operation may answer 503 (database lost; a view that never touches the
+    database says `uses_database = False`) and every one that reads a body 413
+    (body too large): added here, so no endpoint has to remember them.
     """
 
-    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+    def _get_response_bodies(self, direction: Literal["request", "response"] = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
-        always = [503, 413] if self.method in ("POST", "PUT", "PATCH") else [503]
+        always = [413] if self.method in ("POST", "PUT", "PATCH") else []
+        if getattr(self.view, "uses_database", True):
+            always.append(503)
         for status, response in problems(*always).items():
             if str(status[0]) not in responses:
                 responses[str(status[0])] = self._get_response_for_code(response, str(status[0]), status[1:])

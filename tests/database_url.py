@@ -14,6 +14,10 @@ def current_database_url() -> str:
     host = params.get("host") or ""
     port = f":{params['port']}" if params.get("port") else ""
     name = quote(params["dbname"], safe="")
+    # The tests log in as a superuser and take the runtime role with these options.
+    query = {"options": params["options"]} if params.get("options") else {}
     if host.startswith("/"):  # a Unix socket directory
-        return f"postgres://{auth}{port}/{name}?{urlencode({'host': host})}"
-    return f"postgres://{auth}{host}{port}/{name}"
+        query = {"host": host, **query}
+        host = ""
+    suffix = f"?{urlencode(query, quote_via=quote)}" if query else ""
+    return f"postgres://{auth}{host}{port}/{name}{suffix}"

@@ -1,6 +1,8 @@
 """Run manage.py or Python in a subprocess under production settings, against the test database."""
 
+import base64
 import os
+import secrets
 import subprocess
 import sys
 
@@ -10,12 +12,18 @@ from django.core.management.utils import get_random_secret_key
 from tests.database_url import current_database_url
 
 
+def subprocess_env() -> dict[str, str]:
+    """This process's environment without the settings the test run put there (TADAMUN_TESTING...)."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "TADAMUN_"))}
+
+
 def production_env(**overrides: str) -> dict[str, str]:
-    """A production environment: a real secret key, DATABASE_URL naming the test database."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    """A production environment: real secret and signing keys, DATABASE_URL naming the test database."""
+    env = subprocess_env()
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.production",
         DJANGO_SECRET_KEY=get_random_secret_key(),
+        LEDGER_SIGNING_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
         DJANGO_ALLOWED_HOSTS="tadamun.example.org",
         DATABASE_URL=current_database_url(),
     )

@@ -12,8 +12,10 @@ CREATE ROLE tadamun_app LOGIN PASSWORD :'app_password'
     NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
 
 CREATE DATABASE tadamun OWNER tadamun_owner;
+-- No TEMPORARY for anyone: the app needs no temporary tables, and a session's
+-- temporary table is how a hostile session would try to shadow a ledger table.
 REVOKE ALL ON DATABASE tadamun FROM PUBLIC;
-GRANT CONNECT, TEMPORARY ON DATABASE tadamun TO tadamun_app;
+GRANT CONNECT ON DATABASE tadamun TO tadamun_app;
 
 \connect tadamun
 -- Only the owner creates objects; the public schema belongs to the database owner.

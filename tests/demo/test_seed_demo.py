@@ -1,9 +1,6 @@
 """The demo seed that scripts/run loads: complete, balanced, rerunnable, and refused in production."""
 
 import io
-import os
-import subprocess
-import sys
 
 import pytest
 from django.conf import settings
@@ -16,6 +13,7 @@ from ledger.models import Entry
 from ledger.selectors import trial_balance
 from ledger.verification import ledger_verify
 from tests.database_url import current_database_url
+from tests.production import run_python, subprocess_env
 
 FORCE = "--i-know-this-is-not-production"
 
@@ -61,16 +59,9 @@ def test_forcing_the_demo_seed_with_debug_off_warns(db):
 @pytest.mark.django_db(transaction=True)
 def test_scripts_run_settings_have_debug_on_so_the_seed_runs():
     """What scripts/run does: seed_demo under config.settings.local, with no flag."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env = subprocess_env()
     env.update(DJANGO_SETTINGS_MODULE="config.settings.local", DATABASE_URL=current_database_url())
-    result = subprocess.run(
-        [sys.executable, "manage.py", "seed_demo"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_python(["manage.py", "seed_demo"], env)
     assert result.returncode == 0, result.stderr
     assert "Authorization: Token " in result.stdout
     assert "WARNING" not in result.stderr

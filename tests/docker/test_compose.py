@@ -32,6 +32,7 @@ def interpolate(value: str, env: dict[str, str]) -> str:
 
 COMPOSE_ENV = {
     "DJANGO_SECRET_KEY": "a-real-one-comes-from-the-environment",
+    "LEDGER_SIGNING_KEY": "a-real-one-too",
     "POSTGRES_PASSWORD": "pg",
     "TADAMUN_OWNER_PASSWORD": "owner-pw",
     "TADAMUN_APP_PASSWORD": "app-pw",
@@ -52,8 +53,8 @@ def test_compose_migrates_as_the_owner_and_serves_as_the_runtime_role():
     services = compose()["services"]
     migrate = service_env("migrate")
     assert migrate["DATABASE_OWNER_URL"].startswith("postgres://tadamun_owner:owner-pw@postgres")
-    assert 'DATABASE_URL="$$DATABASE_OWNER_URL"' in services["migrate"]["command"]
-    assert "manage.py migrate" in services["migrate"]["command"]
+    assert migrate["DATABASE_URL"].startswith("postgres://tadamun_app:app-pw@postgres")
+    assert services["migrate"]["command"] == "python manage.py migrate --noinput"
     for name in ("web", "worker"):
         env = service_env(name)
         assert env["DATABASE_URL"].startswith("postgres://tadamun_app:app-pw@postgres"), name
@@ -81,6 +82,7 @@ def test_the_app_is_reached_only_through_the_tls_proxy():
 def test_the_compose_environment_passes_the_deployment_checks(db):
     env = production_env(**service_env("web"))
     env["DATABASE_URL"] = production_env()["DATABASE_URL"]  # the test database, not compose's host
-    env["DJANGO_SECRET_KEY"] = production_env()["DJANGO_SECRET_KEY"]
+    for secret in ("DJANGO_SECRET_KEY", "LEDGER_SIGNING_KEY"):
+        env[secret] = production_env()[secret]
     result = run_python(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env)
     assert result.returncode == 0, result.stdout + result.stderr

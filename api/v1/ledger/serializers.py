@@ -193,7 +193,7 @@ class EntryOutput(serializers.Serializer):
 
     @extend_schema_field({"type": "integer", "nullable": True})
     def get_reversed_by(self, entry: Entry) -> int | None:
-        reversal = getattr(entry, "reversed_by", None)
+        reversal = entry.reversed_by
         return reversal.pk if reversal is not None else None
 
     @extend_schema_field(FxOutput(allow_null=True))

@@ -50,7 +50,7 @@ POSTING_PROBLEMS = problems(
 
 
 def _entries() -> QuerySet[Entry]:
-    return entry_list().select_related("reversed_by")
+    return entry_list().prefetch_related("reversals")
 
 
 def _posted_response(posted: PostedEntry) -> Response:
