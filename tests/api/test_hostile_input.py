@@ -112,6 +112,16 @@ def test_a_reversal_memo_with_invisible_characters_is_refused(treasurer, chart):
     assert problem["errors"][0]["pointer"] == "#/memo"
 
 
+@pytest.mark.parametrize("field", ["name", "description"])
+def test_a_fund_name_or_description_with_invisible_characters_is_refused(client_for, chart, field):
+    body = {"code": "legal-aid", "name": "Legal aid", "description": "Court fees."}
+    body[field] = "Legal \u202ediA"
+    response = client_for("admin").post("/api/v1/ledger/funds/", body, format="json")
+    problem = assert_problem(response, 400, "validation_error")
+    assert problem["errors"][0]["pointer"] == f"#/{field}"
+    assert problem["errors"][0]["code"] == "invisible_characters"
+
+
 @pytest.mark.parametrize(
     "memo",
     [
