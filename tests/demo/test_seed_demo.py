@@ -8,12 +8,13 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from api.roles import Role, user_has_role
 from ledger.models import Entry
 from ledger.selectors import trial_balance
 from ledger.verification import ledger_verify
 from tests.database_url import current_database_url
 from tests.production import run_python, subprocess_env
+from users.roles import Role
+from users.selectors import user_has_role
 
 FORCE = "--i-know-this-is-not-production"
 
