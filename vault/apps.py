@@ -1,5 +1,7 @@
 """Django app configuration for the vault."""
 
+import logging
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
@@ -16,5 +18,8 @@ class VaultConfig(AppConfig):
 
     def ready(self) -> None:
         from vault import checks  # noqa: F401  (registers the system checks)
+        from vault.log_filters import HideDataKeyQueries
+
+        logging.getLogger("django.db.backends").addFilter(HideDataKeyQueries())
 
         post_migrate.connect(_pin_after_migrate, sender=self, dispatch_uid="vault_pin")
