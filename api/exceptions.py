@@ -43,6 +43,12 @@ DOMAIN_ERROR_STATUSES: dict[str, int] = {
     "idempotency_key_foreign": 409,
     "insufficient_funds": 409,
     "append_only": 409,
+    # the vault
+    "vault_invalid_input": 400,
+    "vault_subject_not_found": 404,
+    "erased": 410,
+    "vault_master_key_unknown": 500,
+    "vault_data_key_invalid": 500,
 }
 DOMAIN_ERROR_DEFAULT_STATUS = 422
 

@@ -18,12 +18,13 @@ def subprocess_env() -> dict[str, str]:
 
 
 def production_env(**overrides: str) -> dict[str, str]:
-    """A production environment: real secret and signing keys, DATABASE_URL naming the test database."""
+    """Production settings with fresh secret, signing and master keys, and the test database."""
     env = subprocess_env()
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.production",
         DJANGO_SECRET_KEY=get_random_secret_key(),
         LEDGER_SIGNING_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
+        VAULT_MASTER_KEYS=f"k1:{base64.b64encode(secrets.token_bytes(32)).decode()}",
         DJANGO_ALLOWED_HOSTS="tadamun.example.org",
         DATABASE_URL=current_database_url(),
     )

@@ -12,6 +12,7 @@ from core.errors import DomainError
 from ledger import exceptions as ledger_exceptions
 from ledger.models import Balance, Entry, Posting
 from tests.api.conftest import ENTRIES, manual_body, post_entry
+from vault import exceptions as vault_exceptions
 
 PROBLEM_MEMBERS = {"type", "title", "status", "detail", "code"}
 
@@ -78,9 +79,10 @@ def test_a_domain_error_of_any_app_is_a_problem_without_a_new_branch_in_the_hand
 
 
 def test_domain_errors_carry_a_code_and_no_http_status():
-    errors = [getattr(ledger_exceptions, name) for name in dir(ledger_exceptions)]
+    modules = (ledger_exceptions, vault_exceptions)
+    errors = [getattr(module, name) for module in modules for name in dir(module)]
     errors = [e for e in errors if isinstance(e, type) and issubclass(e, DomainError)]
-    assert ledger_exceptions.LedgerError in errors
+    assert {ledger_exceptions.LedgerError, vault_exceptions.VaultError} <= set(errors)
     for error in errors:
         assert not hasattr(error, "status"), error
         assert error.code

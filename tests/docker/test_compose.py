@@ -33,6 +33,7 @@ def interpolate(value: str, env: dict[str, str]) -> str:
 COMPOSE_ENV = {
     "DJANGO_SECRET_KEY": "a-real-one-comes-from-the-environment",
     "LEDGER_SIGNING_KEY": "a-real-one-too",
+    "VAULT_MASTER_KEYS": "and-another",
     "POSTGRES_PASSWORD": "pg",
     "TADAMUN_OWNER_PASSWORD": "owner-pw",
     "TADAMUN_APP_PASSWORD": "app-pw",
@@ -82,7 +83,7 @@ def test_the_app_is_reached_only_through_the_tls_proxy():
 def test_the_compose_environment_passes_the_deployment_checks(db):
     env = production_env(**service_env("web"))
     env["DATABASE_URL"] = production_env()["DATABASE_URL"]  # the test database, not compose's host
-    for secret in ("DJANGO_SECRET_KEY", "LEDGER_SIGNING_KEY"):
+    for secret in ("DJANGO_SECRET_KEY", "LEDGER_SIGNING_KEY", "VAULT_MASTER_KEYS"):
         env[secret] = production_env()[secret]
     result = run_python(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env)
     assert result.returncode == 0, result.stdout + result.stderr
