@@ -1,6 +1,6 @@
 """Ledger benchmark: posting throughput and balance latency at N postings.
 
-    python bench/ledger.py [--postings N]
+    python bench/ledger_bench.py [--postings N]
 
 Creates a database of its own (tadamun_bench_<pid>) on the configured server
 (DATABASE_URL, or the embedded one), migrates it, creates 10,000 EUR accounts
@@ -26,9 +26,7 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# This file is bench/ledger.py: keep `import ledger` pointing at the Django app.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT))  # run as a script, Python looks in bench/ first: config and the apps are here
 
 DATE = datetime.date(2026, 3, 14)
 CURRENCY = "EUR"
