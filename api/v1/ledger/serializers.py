@@ -153,7 +153,9 @@ class EntryOutput(serializers.Serializer):
     reverses = serializers.IntegerField(
         source="reverses_id", allow_null=True, help_text="Entry this one reverses."
     )
-    reversed_by = serializers.SerializerMethodField(help_text="Entry that reverses this one, if any.")
+    reversed_by = serializers.IntegerField(
+        source="reversed_by_id", allow_null=True, help_text="Entry that reverses this one, if any."
+    )
     fx = serializers.SerializerMethodField()
     created_by = serializers.IntegerField(source="created_by_id", allow_null=True, help_text="User id.")
     created_at = serializers.DateTimeField()
@@ -165,11 +167,6 @@ class EntryOutput(serializers.Serializer):
         if not entry.source_type:
             return None
         return {"type": entry.source_type, "id": entry.source_id}
-
-    @extend_schema_field({"type": "integer", "nullable": True})
-    def get_reversed_by(self, entry: Entry) -> int | None:
-        reversal = getattr(entry, "reversed_by", None)
-        return reversal.pk if reversal is not None else None
 
     @extend_schema_field(FxOutput(allow_null=True))
     def get_fx(self, entry: Entry) -> dict[str, Any] | None:
