@@ -1,5 +1,7 @@
 """Roles are Django groups; one name per role, created on demand."""
 
+from collections.abc import Iterable
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
 from django.db.models import TextChoices
 
@@ -24,12 +26,17 @@ def user_role_assign(*, user: AbstractBaseUser, role: str) -> None:
     user.groups.add(Group.objects.get(name=Role(role).value))
 
 
+def user_roles_remember(user: AbstractBaseUser, roles: Iterable[str]) -> None:
+    """Keep the user's roles for the rest of the request: for an authentication that read them."""
+    user._tadamun_roles = frozenset(roles)
+
+
 def user_has_role(user: AbstractBaseUser | AnonymousUser | None, *roles: str) -> bool:
     """True if the user is active and in any of the roles (cached per request user)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     cached = getattr(user, "_tadamun_roles", None)
     if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
-        user._tadamun_roles = cached
+        user_roles_remember(user, user.groups.values_list("name", flat=True))
+        cached = user._tadamun_roles
     return any(role in cached for role in roles)
