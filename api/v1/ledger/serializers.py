@@ -7,8 +7,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.fields import CURRENCY_PATTERN, DECIMAL_PATTERN, HashField, MoneyField, NullableMoneyField
-from ledger.models import Account, AccountRole, AccountType, Entry, EntryKind, Fund
-from ledger.money import to_decimal_string
+from api.serializers import SharedFieldsOutput
+from ledger.models import AccountRole, AccountType, Entry, EntryKind, Fund
 from ledger.services import MAX_POSTINGS
 
 MAX_ID = 2**63 - 1
@@ -83,27 +83,18 @@ class TrialBalanceQuery(serializers.Serializer):
 # --- outputs ------------------------------------------------------------------
 
 
-class AccountOutput(serializers.ModelSerializer):
+class AccountOutput(SharedFieldsOutput):
+    id = serializers.IntegerField(read_only=True)
+    code = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
     type = serializers.ChoiceField(choices=AccountType.choices, read_only=True)
+    currency = serializers.CharField(read_only=True)
     role = serializers.ChoiceField(choices=AccountRole.choices, allow_null=True, read_only=True)
     floor = NullableMoneyField(amount="floor", help_text="Lowest balance any fund may reach here, or null.")
 
-    class Meta:
-        model = Account
-        fields = ("id", "code", "name", "type", "currency", "role", "floor")
-        read_only_fields = fields
-
 
 class AccountDetailOutput(AccountOutput):
-    balance = serializers.SerializerMethodField(help_text="Balance over all funds, debit positive.")
-
-    class Meta(AccountOutput.Meta):
-        fields = (*AccountOutput.Meta.fields, "balance")
-        read_only_fields = fields
-
-    @extend_schema_field({"type": "string", "format": "decimal", "pattern": DECIMAL_PATTERN})
-    def get_balance(self, account: Account) -> str:
-        return to_decimal_string(self.context["balance"], account.currency)
+    balance = MoneyField(amount="balance", help_text="Balance over all funds, debit positive.")
 
 
 class FundOutput(serializers.ModelSerializer):
@@ -113,7 +104,7 @@ class FundOutput(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PostingOutput(serializers.Serializer):
+class PostingOutput(SharedFieldsOutput):
     leg_no = serializers.IntegerField()
     account = serializers.IntegerField(source="account_id")
     fund = serializers.IntegerField(source="fund_id")
@@ -121,7 +112,7 @@ class PostingOutput(serializers.Serializer):
     amount = MoneyField(amount="amount", help_text="Signed, debit positive.")
 
 
-class SealOutput(serializers.Serializer):
+class SealOutput(SharedFieldsOutput):
     """The entry's place in the hash chain."""
 
     seq = serializers.IntegerField()
@@ -144,7 +135,7 @@ class FxOutput(serializers.Serializer):
     source = serializers.CharField()
 
 
-class EntryOutput(serializers.Serializer):
+class EntryOutput(SharedFieldsOutput):
     id = serializers.IntegerField()
     date = serializers.DateField()
     kind = serializers.ChoiceField(choices=EntryKind.choices)

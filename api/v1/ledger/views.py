@@ -1,6 +1,7 @@
 """Ledger endpoints: read the books; treasurers post manual adjustments and reversals."""
 
 from collections.abc import Sequence
+from dataclasses import asdict
 from typing import Any
 
 from django.db.models import F, QuerySet
@@ -111,8 +112,8 @@ class AccountDetailView(APIView):
         account = account_get(account_id=pk)
         if account is None:
             raise NotFound()
-        balance = account_balance(account_id=pk)
-        return Response(s.AccountDetailOutput(account, context={"balance": balance}).data)
+        document = {**asdict(account), "balance": account_balance(account_id=pk)}
+        return Response(s.AccountDetailOutput(document).data)
 
 
 @extend_schema(tags=[TAG])
