@@ -5,8 +5,8 @@
 Creates a database of its own (tadamun_apibench_<pid>) on the configured server
 (DATABASE_URL, or the embedded one), migrates it, creates the EUR chart of
 accounts and a treasurer, and starts gunicorn on 127.0.0.1 with the production
-settings against it, with the ledger's sealer running beside it as in
-production. Through the API it takes the treasurer's token (POST
+settings and config/gunicorn.py against it, with the ledger's sealer running
+beside it as in production. Through the API it takes the treasurer's token (POST
 /api/v1/auth/token/) and the chart, warms the workers up, then drives load with
 wrk (`apt-get install wrk` on Debian and Ubuntu) and a Lua script
 (bench/api_bench.lua):
@@ -98,7 +98,7 @@ def free_port() -> int:
 class Server:
     """gunicorn serving config.wsgi on 127.0.0.1, and the sealer beside it."""
 
-    def __init__(self, db_name: str, workers: int, threads: int, logs: Path) -> None:
+    def __init__(self, db_name: str, args: argparse.Namespace, logs: Path) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.logs = logs
@@ -112,9 +112,11 @@ class Server:
             "PYTHONPATH": str(ROOT),
         }
         python = sys.executable
-        gunicorn = [python, "-m", "gunicorn", "config.wsgi:application", f"--bind=127.0.0.1:{self.port}"]
-        gunicorn += [f"--workers={workers}", f"--threads={threads}", "--backlog=256"]
-        gunicorn += ["--worker-tmp-dir=/dev/shm"] if Path("/dev/shm").is_dir() else []
+        gunicorn = [python, "-m", "gunicorn", "config.wsgi:application", "--config=config/gunicorn.py"]
+        gunicorn += [f"--bind=127.0.0.1:{self.port}"]
+        gunicorn += [f"--workers={args.workers}"] if args.workers else []
+        gunicorn += [f"--threads={args.threads}"] if args.threads else []
+        gunicorn += [f"--worker-class={args.worker_class}"] if args.worker_class else []
         self.commands = {
             "gunicorn": gunicorn,
             "sealer": [python, "manage.py", "run_sealer", "--interval", "5"],
@@ -213,8 +215,9 @@ def describe(name: str, summary: dict) -> None:
 
 
 def run(args: argparse.Namespace, db_name: str, work: Path) -> None:
-    server = Server(db_name, args.workers, args.threads, work)
-    log(f"gunicorn: {args.workers} workers x {args.threads} threads on {server.base}; logs in {work}")
+    server = Server(db_name, args, work)
+    sizing = f"workers {args.workers or 'default'}, threads {args.threads or 'default'}"
+    log(f"gunicorn -c config/gunicorn.py, {args.worker_class or 'gthread'}, {sizing}; logs in {work}")
     server.start()
     try:
         credentials = {"username": USERNAME, "password": PASSWORD}
@@ -267,8 +270,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=15.0, help="duration of each timed run")
     parser.add_argument("--warmup", type=float, default=3.0, help="duration of each warm-up run")
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
+    parser.add_argument("--workers", type=int, help="gunicorn worker processes (config/gunicorn.py's)")
+    parser.add_argument("--threads", type=int, help="threads per worker (config/gunicorn.py's)")
+    parser.add_argument("--worker-class", help="gunicorn worker class (config/gunicorn.py's: gthread)")
     parser.add_argument("--keep", action="store_true", help="keep the database and the logs")
     args = parser.parse_args()
     wrk_path()

@@ -81,7 +81,7 @@ def token_get() -> str:
     return response.json()["token"]
 
 
-def profile(name: str, send, requests: int, top: int, sort: str) -> None:
+def profile(name: str, send, requests: int, top: int, sort: str, callers: str | None) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -109,7 +109,14 @@ def profile(name: str, send, requests: int, top: int, sort: str) -> None:
     elapsed = time.perf_counter() - started
     print(f"=== {name}: {requests} requests, {elapsed / requests * 1000:.2f} ms each under cProfile")
     out = io.StringIO()
-    pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(sort).print_stats(top)
+    stats = pstats.Stats(profiler, stream=out)
+    print(
+        f"=== {name}: {stats.total_calls / requests:,.0f} Python function calls per request "
+        "(steady however busy the machine is)"
+    )
+    stats.strip_dirs().sort_stats(sort).print_stats(top)
+    if callers:
+        stats.print_callers(callers)
     text = out.getvalue()
     print(text[text.index("   ncalls") :] if "   ncalls" in text else text)
 
@@ -121,6 +128,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--sort", default="cumulative", choices=["cumulative", "tottime"])
+    parser.add_argument("--callers", help="also print who calls the functions matching this pattern")
     parser.add_argument("--only", choices=["post", "get"], help="profile one request kind")
     args = parser.parse_args()
 
@@ -138,7 +146,7 @@ def main() -> int:
         for name, send in senders.items():
             if args.only and not name.lower().startswith(args.only):
                 continue
-            profile(name, send, args.requests, args.top, args.sort)
+            profile(name, send, args.requests, args.top, args.sort, args.callers)
     finally:
         drop_database(db_name, admin_name)
     log("done")
