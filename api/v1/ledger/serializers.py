@@ -6,12 +6,12 @@ from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.fields import CURRENCY_PATTERN, DECIMAL_PATTERN, HashField, MoneyField, NullableMoneyField
+from api.fields import CURRENCY_PATTERN, DECIMAL_PATTERN, MAX_ID, HashField, MoneyField, NullableMoneyField
 from api.serializers import SharedFieldsOutput
 from ledger.models import AccountRole, AccountType, Entry, EntryKind, Fund
 from ledger.services import MAX_POSTINGS
 
-MAX_ID = 2**63 - 1
+MEMO_MAX_LENGTH = Entry._meta.get_field("memo").max_length
 
 
 def _id_field(**kwargs: Any) -> serializers.IntegerField:
@@ -42,7 +42,7 @@ class EntryCreateInput(serializers.Serializer):
     """A manual adjustment entry: two or more postings summing to zero per currency and fund."""
 
     date = serializers.DateField(help_text="Accounting date; must not fall in a closed period.")
-    memo = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    memo = serializers.CharField(max_length=MEMO_MAX_LENGTH, required=False, allow_blank=True, default="")
     postings = serializers.ListField(child=PostingInput(), min_length=2, max_length=MAX_POSTINGS)
 
 
@@ -51,7 +51,7 @@ class EntryReverseInput(serializers.Serializer):
 
     date = serializers.DateField(required=False, help_text="Defaults to today.")
     memo = serializers.CharField(
-        max_length=500,
+        max_length=MEMO_MAX_LENGTH,
         required=False,
         allow_blank=True,
         default="",
