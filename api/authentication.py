@@ -14,11 +14,10 @@ class TokenAuthentication(authentication.TokenAuthentication):
     """DRF's token authentication; the permission check then needs no query of its own."""
 
     def authenticate_credentials(self, key: str) -> tuple[AbstractBaseUser, Token]:
-        model = self.get_model()
         roles = ArraySubquery(Group.objects.filter(user=OuterRef("user_id")).values("name"))
         try:
-            token = model.objects.select_related("user").annotate(user_roles=roles).get(key=key)
-        except model.DoesNotExist:
+            token = Token.objects.select_related("user").annotate(user_roles=roles).get(key=key)
+        except Token.DoesNotExist:
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))

@@ -28,7 +28,7 @@ def user_role_assign(*, user: AbstractBaseUser, role: str) -> None:
 
 def user_roles_remember(user: AbstractBaseUser, roles: Iterable[str]) -> None:
     """Keep the user's roles for the rest of the request: for an authentication that read them."""
-    user._tadamun_roles = frozenset(roles)
+    user._tadamun_roles = frozenset(roles)  # type: ignore[attr-defined]
 
 
 def user_has_role(user: AbstractBaseUser | AnonymousUser | None, *roles: str) -> bool:
@@ -37,6 +37,6 @@ def user_has_role(user: AbstractBaseUser | AnonymousUser | None, *roles: str) ->
         return False
     cached = getattr(user, "_tadamun_roles", None)
     if cached is None:
-        user_roles_remember(user, user.groups.values_list("name", flat=True))
-        cached = user._tadamun_roles
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user_roles_remember(user, cached)
     return any(role in cached for role in roles)

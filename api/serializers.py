@@ -1,6 +1,6 @@
 """Base classes of the API's serializers."""
 
-from typing import Any
+from typing import Any, ClassVar
 
 from rest_framework import serializers
 from rest_framework.utils.serializer_helpers import BindingDict
@@ -14,6 +14,8 @@ from rest_framework.utils.serializer_helpers import BindingDict
 # context, no request, no state of the serializer. (A comment, not a docstring:
 # the OpenAPI schema would take a docstring as every subclass's description.)
 class SharedFieldsOutput(serializers.Serializer):
+    _shared_fields: ClassVar[BindingDict]
+
     @property
     def fields(self) -> BindingDict:
         cls = type(self)

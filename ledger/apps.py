@@ -3,27 +3,11 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
-# pgtrigger lets any session skip a trigger by setting the `pgtrigger.ignore`
-# parameter, which any database role may set. The ledger's guarantees must not
-# depend on who sets what, so after every migration the check always answers
-# "do not ignore". Bypassing a trigger then needs privileges to disable it
-# (table owner or superuser), and verify_ledger catches what that changes.
-# `pgtrigger install` writes pgtrigger's own check back with every trigger, so
-# the ledger's `pgtrigger` command hardens again after it; verify_ledger reports
-# the switch if it is open all the same.
-NEVER_IGNORE_BODY = "SELECT false"
-NEVER_IGNORE_SQL = f"""
-CREATE OR REPLACE FUNCTION public._pgtrigger_should_ignore(trigger_name NAME)
-RETURNS BOOLEAN AS $$ {NEVER_IGNORE_BODY} $$ LANGUAGE sql IMMUTABLE;
-"""
 
+def _harden_after_migrate(using: str, **kwargs: object) -> None:
+    from ledger.database import harden
 
-def harden_triggers(using: str, **kwargs) -> None:  # noqa: ANN003
-    """Make pgtrigger's ignore check always answer "do not ignore"."""
-    from django.db import connections
-
-    with connections[using].cursor() as cursor:
-        cursor.execute(NEVER_IGNORE_SQL)
+    harden(using)
 
 
 class LedgerConfig(AppConfig):
@@ -31,4 +15,6 @@ class LedgerConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        post_migrate.connect(harden_triggers, sender=self, dispatch_uid="ledger_harden_triggers")
+        from ledger import checks  # noqa: F401  (registers the system checks)
+
+        post_migrate.connect(_harden_after_migrate, sender=self, dispatch_uid="ledger_harden")

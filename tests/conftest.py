@@ -11,13 +11,37 @@ from ledger.services import EntrySpec, PostingSpec, chart_of_accounts_create, fu
 TODAY = datetime.date(2026, 11, 20)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_test_environment, django_db_blocker):
+    """Make and migrate the test database as the owner role, then run the tests as the runtime role.
+
+    Both connections log in as the server's superuser and take their role with
+    SET ROLE at connection start (config/database.py): what a test runs, the
+    role's privileges decide, as in production.
+    """
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        owner, default = connections["owner"], connections["default"]
+        old_name = owner.settings_dict["NAME"]
+        test_name = owner.creation.create_test_db(verbosity=0, autoclobber=True)
+        for alias in connections:
+            if alias != "owner":
+                connections[alias].close()
+                connections[alias].settings_dict["NAME"] = test_name
+    yield
+    with django_db_blocker.unblock():
+        default.close()
+        owner.creation.destroy_test_db(old_name, verbosity=0)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _flush_despite_append_only(django_db_setup, django_db_blocker):
     """Let transactional tests empty the database between tests.
 
-    Ledger tables refuse TRUNCATE through their triggers; a test database is
-    emptied as a superuser would do it, with triggers switched off for the
-    flush only (session_replication_role = replica).
+    Ledger tables refuse TRUNCATE, to the runtime role by privilege and to
+    everyone by their triggers; a test database is emptied as a superuser would
+    do it, with triggers switched off for the flush only.
     """
     from django.db.backends.postgresql.operations import DatabaseOperations
 
@@ -25,12 +49,14 @@ def _flush_despite_append_only(django_db_setup, django_db_blocker):
 
     def execute_sql_flush(self, sql_list):
         with self.connection.cursor() as cursor:
+            cursor.execute("SET ROLE NONE")
             cursor.execute("SET session_replication_role = replica")
         try:
             original(self, sql_list)
         finally:
             with self.connection.cursor() as cursor:
                 cursor.execute("SET session_replication_role = DEFAULT")
+                cursor.execute("RESET ROLE")
 
     DatabaseOperations.execute_sql_flush = execute_sql_flush
     yield

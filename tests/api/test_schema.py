@@ -15,6 +15,8 @@ def schema() -> dict:
 
 
 LEDGER = "/api/v1/ledger/"
+# The one ledger path anyone may read: the key that verifies signed checkpoints.
+PUBLIC_KEY = "/api/v1/ledger/public-key/"
 
 
 def operations(schema: dict, prefix: str = LEDGER):
@@ -44,6 +46,8 @@ def test_the_schema_describes_every_ledger_operation(schema):
         ("/api/v1/ledger/balances/", "get"),
         ("/api/v1/ledger/trial-balance/", "get"),
         ("/api/v1/ledger/chain/head/", "get"),
+        ("/api/v1/ledger/checkpoints/", "get"),
+        ("/api/v1/ledger/public-key/", "get"),
     }
 
 
@@ -65,6 +69,8 @@ def test_the_schema_describes_the_token_operations_and_who_may_call_them(schema)
 
 def test_every_operation_says_which_roles_may_call_it(schema):
     for path, method, operation in operations(schema):
+        if path == PUBLIC_KEY:
+            continue
         expected = "roles `treasurer`." if method == "post" else "roles `auditor`, `treasurer`, `admin`."
         assert operation["description"].endswith(f"**Permissions:** {expected}"), (path, method)
         assert {"tokenAuth": []} in operation["security"]
@@ -72,10 +78,19 @@ def test_every_operation_says_which_roles_may_call_it(schema):
 
 def test_every_operation_documents_its_problem_responses(schema):
     for path, method, operation in operations(schema):
+        if path == PUBLIC_KEY:
+            continue
         statuses = {"400", "401", "403"} | ({"409", "422"} if method == "post" else set())
         for status in statuses:
             content = operation["responses"][status]["content"]
             assert content == {"application/problem+json": {"schema": {"$ref": PROBLEM_REF}}}, (path, status)
+
+
+def test_the_public_key_is_documented_as_readable_by_anyone_without_credentials(schema):
+    operation = schema["paths"][PUBLIC_KEY]["get"]
+    assert operation["description"].endswith("**Permissions:** anyone, without signing in.")
+    assert "security" not in operation
+    assert {"200", "404", "406"} == operation["responses"].keys()
 
 
 def test_detail_and_paginated_operations_document_not_found(schema):

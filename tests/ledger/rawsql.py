@@ -92,13 +92,39 @@ def rejected(sqlstate: str, *, constraint: str | None = None, match: str = "") -
 
 
 @contextmanager
-def as_superuser_without_triggers() -> Iterator[None]:
-    """What only a superuser can do: switch off every trigger and FK check for this session."""
-    execute("SET session_replication_role = replica")
+def as_role(role: str) -> Iterator[None]:
+    """Run the block as another role than the runtime role the tests run as.
+
+    The tests' connections log in as a superuser and take the runtime role at
+    connection start (config/database.py); RESET ROLE goes back to it.
+    """
+    execute(f"SET ROLE {role}")
     try:
         yield
     finally:
-        execute("SET session_replication_role = DEFAULT")
+        execute("RESET ROLE")
+
+
+def as_owner() -> "contextmanager[None]":
+    """The role that owns the ledger's tables and runs migrations (a rogue insider with its login)."""
+    from config.database import OWNER_ROLE
+
+    return as_role(OWNER_ROLE)
+
+
+def as_superuser() -> "contextmanager[None]":
+    return as_role("NONE")
+
+
+@contextmanager
+def as_superuser_without_triggers() -> Iterator[None]:
+    """What only a superuser can do: switch off every trigger and FK check for this session."""
+    with as_superuser():
+        execute("SET session_replication_role = replica")
+        try:
+            yield
+        finally:
+            execute("SET session_replication_role = DEFAULT")
 
 
 def trigger_pgid(uri: str) -> str:

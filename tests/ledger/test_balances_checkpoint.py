@@ -10,7 +10,7 @@ from ledger.models import Balance, Checkpoint
 from ledger.selectors import account_balance, balance_list, fund_balances, trial_balance
 from ledger.services import balances_checkpoint, entry_post, ledger_seal
 from ledger.verification import ledger_verify
-from tests.ledger.rawsql import execute, rejected
+from tests.ledger.rawsql import as_owner, execute, rejected
 
 APPEND_ONLY = "P0001"  # pgtrigger's Protect raises a plain exception
 
@@ -138,10 +138,13 @@ def test_a_checkpoint_never_folds_past_a_posting_still_in_flight(chart):
 def test_the_database_sets_the_horizon_whatever_the_insert_says(chart):
     clearing, income = chart.account("stripe_clearing"), chart.account("donations_income")
     entry_post(chart.transfer(clearing, income, 10))
-    execute(
-        "INSERT INTO ledger_checkpoint (posting_horizon, previous_horizon, candidate, candidate_txid) "
-        "VALUES (1000000, 0, 1000000, 0)"
-    )
+    with rejected("42501"):  # the runtime role writes checkpoints only through ledger_checkpoint_take()
+        execute("INSERT INTO ledger_checkpoint DEFAULT VALUES")
+    with as_owner():
+        execute(
+            "INSERT INTO ledger_checkpoint (posting_horizon, previous_horizon, candidate, candidate_txid) "
+            "VALUES (1000000, 0, 1000000, 0)"
+        )
     newest = Checkpoint.objects.order_by("-id").first()
     assert newest.posting_horizon == 0  # the first checkpoint only proposes a candidate
     assert account_balance(account_id=clearing.pk) == 10
@@ -151,10 +154,13 @@ def test_checkpoints_are_append_only(chart):
     clearing, income = chart.account("stripe_clearing"), chart.account("donations_income")
     entry_post(chart.transfer(clearing, income, 10))
     balances_checkpoint()
-    with rejected(APPEND_ONLY):
+    with rejected("42501"):
         execute("UPDATE ledger_checkpoint SET posting_horizon = 0")
-    with rejected(APPEND_ONLY):
-        execute("DELETE FROM ledger_checkpoint")
+    with as_owner():
+        with rejected(APPEND_ONLY):
+            execute("UPDATE ledger_checkpoint SET posting_horizon = 0")
+        with rejected(APPEND_ONLY):
+            execute("DELETE FROM ledger_checkpoint")
     assert account_balance(account_id=clearing.pk) == 10
 
 
@@ -162,11 +168,12 @@ def test_verify_ledger_finds_a_folded_balance_that_drifted(chart):
     clearing, income = chart.account("stripe_clearing"), chart.account("donations_income")
     entry_post(chart.transfer(clearing, income, 10))
     balances_checkpoint()
-    execute("ALTER TABLE ledger_balance DISABLE TRIGGER USER")
-    try:
-        execute("UPDATE ledger_balance SET balance = balance + 5 WHERE account_id = %s", [clearing.pk])
-    finally:
-        execute("ALTER TABLE ledger_balance ENABLE TRIGGER USER")
+    with as_owner():
+        execute("ALTER TABLE ledger_balance DISABLE TRIGGER USER")
+        try:
+            execute("UPDATE ledger_balance SET balance = balance + 5 WHERE account_id = %s", [clearing.pk])
+        finally:
+            execute("ALTER TABLE ledger_balance ENABLE TRIGGER USER")
     ledger_seal()
     report = ledger_verify()
     assert not report.ok

@@ -8,20 +8,16 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 
+from config.database import OWNER_ROLE
 from ledger import exceptions as exc
-from ledger.models import (
-    SQLSTATE_CHAIN,
-    SQLSTATE_PERIOD_CLOSED,
-    SQLSTATE_UNBALANCED,
-    Balance,
-    Entry,
-    Posting,
-)
+from ledger.models import Balance, Entry, Posting
 from ledger.selectors import account_balance
 from ledger.services import entry_post, period_close
+from ledger.services.errors import SQLSTATE_CHAIN, SQLSTATE_PERIOD_CLOSED, SQLSTATE_UNBALANCED
 from tests.conftest import TODAY
 from tests.ledger.rawsql import (
     PERMISSIVE_IGNORE_CHECK,
+    as_owner,
     check_deferred_constraints,
     execute,
     ignore_check_answers,
@@ -134,22 +130,30 @@ def test_an_incomplete_entry_is_rejected_at_commit_and_leaves_nothing_behind(cha
 
 
 # --- append-only ------------------------------------------------------------
+# The runtime role may not UPDATE, DELETE or TRUNCATE ledger rows at all (see
+# test_runtime_role); these show the triggers refuse even the tables' owner.
 
 
-def test_updating_a_posting_is_rejected(posted):
+@pytest.fixture
+def as_table_owner(db):
+    with as_owner():
+        yield
+
+
+def test_updating_a_posting_is_rejected(as_table_owner, posted):
     with rejected(APPEND_ONLY, match="rows from ledger_posting table"):
         execute("UPDATE ledger_posting SET amount = amount * 2 WHERE entry_id = %s", [posted])
     with rejected(APPEND_ONLY):
         Posting.objects.filter(entry_id=posted).update(amount=1)
 
 
-def test_deleting_a_posting_is_rejected(posted):
+def test_deleting_a_posting_is_rejected(as_table_owner, posted):
     with rejected(APPEND_ONLY, match="rows from ledger_posting table"):
         execute("DELETE FROM ledger_posting WHERE entry_id = %s AND leg_no = 1", [posted])
     assert Posting.objects.filter(entry_id=posted).count() == 2
 
 
-def test_a_balance_row_changes_only_through_postings(posted, accounts):
+def test_a_balance_row_changes_only_through_postings(as_table_owner, posted, accounts):
     clearing, _income = accounts
     with rejected("TL007", match="balances change only by posting entries"):
         execute("UPDATE ledger_balance SET balance = balance + 1 WHERE account_id = %s", [clearing.pk])
@@ -158,14 +162,14 @@ def test_a_balance_row_changes_only_through_postings(posted, accounts):
     assert account_balance(account_id=clearing.pk) == 2500
 
 
-def test_updating_an_entry_is_rejected(posted):
+def test_updating_an_entry_is_rejected(as_table_owner, posted):
     with rejected(APPEND_ONLY, match="rows from ledger_entry table"):
         execute("UPDATE ledger_entry SET memo = 'edited' WHERE id = %s", [posted])
     with rejected(APPEND_ONLY):
         Entry.objects.filter(pk=posted).update(date=datetime.date(2020, 1, 1))
 
 
-def test_deleting_an_entry_is_rejected(posted):
+def test_deleting_an_entry_is_rejected(as_table_owner, posted):
     with rejected(APPEND_ONLY, match="rows from ledger_entry table"):
         execute("DELETE FROM ledger_entry WHERE id = %s", [posted])
     assert Entry.objects.filter(pk=posted).exists()
@@ -180,14 +184,14 @@ def test_deleting_an_entry_is_rejected(posted):
         "TRUNCATE ledger_closedperiod",
     ],
 )
-def test_truncating_a_ledger_table_is_rejected(posted, statement):
+def test_truncating_a_ledger_table_is_rejected(as_table_owner, posted, statement):
     check_deferred_constraints()  # as after COMMIT: no pending checks hold the tables
     with rejected(TRUNCATE_REFUSED, match="append-only"):
         execute(statement)
     assert Posting.objects.filter(entry_id=posted).count() == 2
 
 
-def test_the_pgtrigger_ignore_switch_does_not_bypass_append_only(posted):
+def test_the_pgtrigger_ignore_switch_does_not_bypass_append_only(as_table_owner, posted):
     # pgtrigger.ignore() sets this switch by prefixing each query, which
     # server-side binding refuses outright; any role can still set it by hand.
     pgid = trigger_pgid("ledger.Posting:posting_append_only")
@@ -206,6 +210,7 @@ def test_without_the_hardening_the_same_switch_would_bypass_append_only(chart, a
     pgid = trigger_pgid("ledger.Posting:posting_append_only")
     # A fresh session, so no plan cached with the hardened check in it.
     with psycopg.connect(**connection.get_connection_params()) as other:
+        other.execute(f"SET ROLE {OWNER_ROLE}")
         other.execute(PERMISSIVE_IGNORE_CHECK)
         other.execute("SELECT set_config('pgtrigger.ignore', %s, true)", [f"{{{pgid}}}"])
         doubled = other.execute(
@@ -369,7 +374,7 @@ def test_an_entry_dated_inside_a_closed_period_is_rejected(chart, accounts):
     balanced_entry(datetime.date(2026, 4, 1))  # the day after is open
 
 
-def test_a_closed_period_cannot_be_deleted_or_edited(chart):
+def test_a_closed_period_cannot_be_deleted_or_edited(as_table_owner, chart):
     period = period_close(start_date=datetime.date(2026, 1, 1), end_date=datetime.date(2026, 3, 31))
     with rejected(APPEND_ONLY):
         execute("DELETE FROM ledger_closedperiod WHERE id = %s", [period.pk])
@@ -384,7 +389,7 @@ def _insert_seal(entry_id: int, seq: int, prev_hash: bytes, digest: bytes) -> No
     )
 
 
-def test_a_seal_that_does_not_link_to_the_previous_hash_is_rejected(chart, accounts):
+def test_a_seal_that_does_not_link_to_the_previous_hash_is_rejected(as_table_owner, chart, accounts):
     clearing, income = accounts
     first, second, third = (entry_post(chart.transfer(clearing, income, n)).entry_id for n in (1, 2, 3))
     with rejected(SQLSTATE_CHAIN, match="first seal must follow the zero hash"):
@@ -426,7 +431,7 @@ def test_the_bank_cannot_go_below_its_floor_through_raw_sql(chart):
     "balance, floor",
     [pytest.param(500, None, id="not at zero"), pytest.param(0, -100, id="not the account's floor")],
 )
-def test_a_balance_row_starts_at_zero_with_its_account_s_floor(chart, balance, floor):
+def test_a_balance_row_starts_at_zero_with_its_account_s_floor(as_table_owner, chart, balance, floor):
     clearing = chart.account("stripe_clearing")
     with rejected("TL007", match="starts at zero"):
         execute(

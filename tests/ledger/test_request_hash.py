@@ -1,4 +1,4 @@
-"""The request hash stays what replays of entries already posted were hashed with."""
+"""The request hash is SHA-256 of the request as canonical JSON: sorted keys, compact separators."""
 
 import datetime
 import hashlib
@@ -9,7 +9,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger.services import EntrySpec, FxRate, PostingSpec, SourceRef, _request_hash
+from ledger.services import EntrySpec, FxRate, PostingSpec, SourceRef, request_hash
 
 texts = st.text(max_size=20)
 ids = st.integers(min_value=1, max_value=2**62)
@@ -43,8 +43,8 @@ specs = st.builds(
 )
 
 
-def _as_first_written(spec: EntrySpec) -> bytes:
-    """The hash as the first release computed it: sorted-key JSON of the request."""
+def _canonical(spec: EntrySpec) -> bytes:
+    """The hash as documented: the request as sorted-key, compact JSON."""
     document = {
         "date": spec.date.isoformat(),
         "kind": str(spec.kind),
@@ -55,9 +55,9 @@ def _as_first_written(spec: EntrySpec) -> bytes:
         "by": spec.created_by_id,
         "legs": [[p.account_id, p.fund_id, p.currency, p.amount] for p in spec.postings],
     }
-    return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).digest()
+    return hashlib.sha256(json.dumps(document, sort_keys=True, separators=(",", ":")).encode()).digest()
 
 
 @given(specs)
-def test_the_request_hash_is_the_sorted_json_of_the_request(spec):
-    assert _request_hash(spec, list(spec.postings)) == _as_first_written(spec)
+def test_the_request_hash_is_the_canonical_json_of_the_request(spec):
+    assert request_hash(spec, list(spec.postings)) == _canonical(spec)

@@ -10,6 +10,8 @@ from ledger.services import entry_post, fund_transfer, ledger_seal
 from tests.conftest import TODAY
 from tests.ledger.rawsql import (
     PERMISSIVE_IGNORE_CHECK,
+    as_owner,
+    as_superuser,
     as_superuser_without_triggers,
     check_deferred_constraints,
     execute,
@@ -163,7 +165,8 @@ def test_a_tampered_balance_row_is_detected_and_the_account_named(books, chart):
 
 
 def test_a_ledger_trigger_left_disabled_is_reported_by_name(books):
-    execute("ALTER TABLE ledger_posting DISABLE TRIGGER USER")
+    with as_owner():
+        execute("ALTER TABLE ledger_posting DISABLE TRIGGER USER")
     message = _verify_fails()
     assert "database guard pgtrigger_posting_append_only_" in message
     assert "on ledger_posting is disabled" in message
@@ -171,12 +174,14 @@ def test_a_ledger_trigger_left_disabled_is_reported_by_name(books):
 
 
 def test_a_foreign_key_left_disabled_is_reported_by_its_constraint(books):
-    execute("ALTER TABLE ledger_posting DISABLE TRIGGER ALL")
+    with as_superuser():  # foreign keys' triggers: a superuser's switch alone
+        execute("ALTER TABLE ledger_posting DISABLE TRIGGER ALL")
     assert "database guard entry_legs_complete_fk on ledger_posting is disabled" in _verify_fails()
 
 
 def test_a_dropped_ledger_trigger_is_reported(books):
-    execute(f'DROP TRIGGER "{trigger_pgid("ledger.Posting:posting_append_only")}" ON ledger_posting')
+    with as_owner():
+        execute(f'DROP TRIGGER "{trigger_pgid("ledger.Posting:posting_append_only")}" ON ledger_posting')
     message = _verify_fails()
     assert "guard ledger.Posting:posting_append_only is uninstalled (run manage.py migrate)" in message
 
@@ -184,39 +189,47 @@ def test_a_dropped_ledger_trigger_is_reported(books):
 def test_a_guard_whose_function_was_replaced_is_reported_until_reinstalled(books):
     # The tables' owner may swap a trigger's function for one that checks
     # nothing; the trigger, its hash comment and its enabled flag stay as they were.
-    execute(
-        f"CREATE OR REPLACE FUNCTION {trigger_pgid('ledger.Posting:posting_checks')}() RETURNS trigger "
-        "AS $$ BEGIN RETURN NULL; END $$ LANGUAGE plpgsql"
-    )
+    with as_owner():
+        execute(
+            f"CREATE OR REPLACE FUNCTION {trigger_pgid('ledger.Posting:posting_checks')}() RETURNS trigger "
+            "AS $$ BEGIN RETURN NULL; END $$ LANGUAGE plpgsql"
+        )
     message = _verify_fails()
     assert (
         "database guard ledger.Posting:posting_checks runs another function than the code installs" in message
     )
     assert message.count("database guard") == 1
-    call_command("pgtrigger", "install", stdout=io.StringIO(), stderr=io.StringIO())
+    with as_owner():
+        call_command("pgtrigger", "install", stdout=io.StringIO(), stderr=io.StringIO())
     assert "ledger verified" in _verify()
 
 
 def test_a_read_path_that_hides_postings_is_reported(books, chart):
-    # The reports read the postings since the checkpoint through this function;
-    # one that returns nothing would show the income as if none had come in.
-    execute(
-        "CREATE OR REPLACE FUNCTION ledger_unfolded_postings() "
-        "RETURNS TABLE (account_id bigint, fund_id bigint, currency varchar, amount bigint) "
-        "LANGUAGE sql STABLE AS $$ SELECT 1::bigint, 1::bigint, 'EUR'::varchar, 0::bigint WHERE false $$"
-    )
+    # Every reader of balances goes through this function; one that returns
+    # nothing would show the income as if none had come in.
+    with as_owner():
+        execute(
+            "CREATE OR REPLACE FUNCTION ledger_current_balances(p_account_id bigint DEFAULT NULL, "
+            "p_fund_id bigint DEFAULT NULL) "
+            "RETURNS TABLE (account_id bigint, fund_id bigint, currency varchar, balance bigint) "
+            "LANGUAGE sql STABLE AS $$ SELECT 1::bigint, 1::bigint, 'EUR'::varchar, 0::bigint WHERE false $$"
+        )
     message = _verify_fails()
-    assert f"the trial balance shows 0 for account {chart.account('stripe_clearing').pk} but" in message
+    clearing = chart.account("stripe_clearing").pk
+    assert f"account {clearing} fund {chart.general.pk}: balances read 0 but its postings sum to" in message
+    assert "ledger function ledger_current_balances runs another body than the code installs" in message
     assert "stored balance" not in message  # the balance rows themselves are right
 
 
 def test_pgtriggers_permissive_ignore_check_is_reported(books):
-    execute(PERMISSIVE_IGNORE_CHECK)
+    with as_owner():
+        execute(PERMISSIVE_IGNORE_CHECK)
     assert "pgtrigger's ignore switch is open" in _verify_fails()
 
 
 def test_pgtrigger_install_leaves_the_ignore_switch_closed(books):
     """`manage.py pgtrigger install` writes pgtrigger's own check back; ours hardens it again."""
-    call_command("pgtrigger", "install", stdout=io.StringIO(), stderr=io.StringIO())
+    with as_owner():
+        call_command("pgtrigger", "install", stdout=io.StringIO(), stderr=io.StringIO())
     assert ignore_check_answers("anything") is False
     assert "ledger verified" in _verify()

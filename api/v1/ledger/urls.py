@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from api.v1.ledger import views
+from api.v1.ledger import checkpoints, views
 
 urlpatterns = [
     path("accounts/", views.AccountListView.as_view(), name="ledger-account-list"),
@@ -19,4 +19,6 @@ urlpatterns = [
     path("balances/", views.BalanceListView.as_view(), name="ledger-balance-list"),
     path("trial-balance/", views.TrialBalanceView.as_view(), name="ledger-trial-balance"),
     path("chain/head/", views.ChainHeadView.as_view(), name="ledger-chain-head"),
+    path("checkpoints/", checkpoints.SignedCheckpointListView.as_view(), name="ledger-checkpoint-list"),
+    path("public-key/", checkpoints.PublicKeyView.as_view(), name="ledger-public-key"),
 ]

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
@@ -54,7 +54,9 @@ POSTING_PROBLEMS = problems(
 
 
 def _entries() -> QuerySet[Entry]:
-    return entry_list().annotate(reversed_by_id=F("reversed_by__id"))
+    # At most one entry reverses another (entry_reversed_once).
+    reversal = Entry.objects.filter(reverses=OuterRef("pk")).values("id")[:1]
+    return entry_list().annotate(reversed_by_id=Subquery(reversal))
 
 
 def _posted_response(posted: PostedEntry) -> Response:

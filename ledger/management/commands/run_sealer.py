@@ -1,6 +1,7 @@
 """Run the sealer and the balance checkpoint in a loop, when no Celery beat is running."""
 
 import time
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
@@ -14,7 +15,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--interval", type=float, default=3.0, help="seconds between runs")
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         interval = options["interval"]
         try:
             while True:
