@@ -260,12 +260,14 @@ def balance_list() -> QuerySet[Balance]:
 def account_currencies(*, account_ids: Iterable[int]) -> dict[int, str]:
     """Each existing account's currency, by id; ids without an account are left out."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT id, currency FROM ledger_account WHERE id = ANY(%s)", [list(account_ids)])
+        cursor.execute(
+            "SELECT id, currency FROM ledger_account WHERE id = ANY(%s::bigint[])", [list(account_ids)]
+        )
         return dict(cursor.fetchall())
 
 
 @dataclass(frozen=True, slots=True)
-class AccountRow:
+class AccountDetail:
     id: int
     code: str
     name: str
@@ -273,17 +275,23 @@ class AccountRow:
     currency: str
     role: str | None
     floor: int | None
+    balance: int  # over all funds, debit positive
 
 
-def account_get(*, account_id: int) -> AccountRow | None:
-    """One account as a plain row, or None: for a reader that does not need the model."""
+def account_detail_get(*, account_id: int) -> AccountDetail | None:
+    """One account with its current balance, in one query; None if there is no such account."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT id, code, name, type, currency, role, floor FROM ledger_account WHERE id = %s",
+            """
+            SELECT a.id, a.code, a.name, a.type, a.currency, a.role, a.floor,
+                   (SELECT coalesce(ledger_sum(c.balance), 0) FROM ledger_current_balances(a.id, NULL) c)
+              FROM ledger_account a
+             WHERE a.id = %s
+            """,
             [account_id],
         )
         row = cursor.fetchone()
-    return AccountRow(*row) if row else None
+    return AccountDetail(*row) if row else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,6 @@
 """Ledger endpoints: read the books; treasurers post manual adjustments and reversals."""
 
 from collections.abc import Sequence
-from dataclasses import asdict
 from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -24,9 +23,8 @@ from ledger.exceptions import UnknownReference
 from ledger.models import Account, Balance, Entry, EntryKind, Fund
 from ledger.money import to_minor
 from ledger.selectors import (
-    account_balance,
     account_currencies,
-    account_get,
+    account_detail_get,
     account_list,
     account_statement_page,
     balance_list,
@@ -111,11 +109,10 @@ class AccountDetailView(APIView):
 
     @extend_schema(responses={200: s.AccountDetailOutput, **problems(*READ_PROBLEMS, 404)})
     def get(self, request: Request, pk: int) -> Response:
-        account = account_get(account_id=pk)
+        account = account_detail_get(account_id=pk)
         if account is None:
             raise NotFound()
-        document = {**asdict(account), "balance": account_balance(account_id=pk)}
-        return Response(s.AccountDetailOutput(document).data)
+        return Response(s.AccountDetailOutput(account).data)
 
 
 @extend_schema(tags=[TAG])
