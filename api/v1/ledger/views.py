@@ -4,7 +4,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound
@@ -20,7 +19,7 @@ from api.schema import IDEMPOTENCY_KEY, READ_PROBLEMS, WRITE_PROBLEMS, problems
 from api.v1.ledger import serializers as s
 from api.validation import body_validate, query_validate
 from ledger.exceptions import UnknownReference
-from ledger.models import Account, Balance, Entry, EntryKind, Fund
+from ledger.models import Account, Balance, Entry, EntryKind
 from ledger.money import to_minor
 from ledger.selectors import (
     account_currencies,
@@ -32,7 +31,6 @@ from ledger.selectors import (
     entry_get,
     entry_list,
     fund_balances,
-    fund_list,
     trial_balance,
     trial_balance_totals,
 )
@@ -146,33 +144,7 @@ class AccountStatementView(APIView):
         return Response(s.StatementOutput(document, context={"currency": statement.currency}).data)
 
 
-# --- funds ----------------------------------------------------------------------
-
-
-@extend_schema(tags=[TAG])
-@extend_schema_view(
-    get=extend_schema(responses={200: s.FundOutput(many=True), **problems(*READ_PROBLEMS, 404)})
-)
-class FundListView(generics.ListAPIView):
-    """The general fund and every campaign's restricted fund."""
-
-    permission_classes = (LedgerAccess,)
-    serializer_class = s.FundOutput
-    filter_backends = ()
-
-    def get_queryset(self) -> QuerySet[Fund]:
-        return fund_list()
-
-
-@extend_schema(tags=[TAG])
-class FundDetailView(APIView):
-    """One fund."""
-
-    permission_classes = (LedgerAccess,)
-
-    @extend_schema(responses={200: s.FundOutput, **problems(*READ_PROBLEMS, 404)})
-    def get(self, request: Request, pk: int) -> Response:
-        return Response(s.FundOutput(get_object_or_404(fund_list(), pk=pk)).data)
+# --- fund balances (funds themselves: funds.py) ------------------------------------
 
 
 @extend_schema(tags=[TAG])
