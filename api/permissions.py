@@ -2,9 +2,11 @@
 
 from typing import TYPE_CHECKING
 
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from api.roles import Role, user_has_role
+from users.roles import Role
+from users.selectors import auth_is_otp_verified, user_has_role, user_needs_second_factor
 
 if TYPE_CHECKING:  # importing DRF's views here would be circular: settings load this module
     from rest_framework.request import Request
@@ -18,10 +20,20 @@ class DenyAll(BasePermission):
         return False
 
 
+class SecondFactorRequired(PermissionDenied):
+    default_code = "otp_required"
+    default_detail = (
+        "Treasurers, auditors and admins need a second factor: enrol an authenticator "
+        "(POST /api/v1/auth/otp/device/) or sign in again with its code (`otp`)."
+    )
+
+
 class RolePermission(BasePermission):
     """Grants reads to `read_roles` and writes to `write_roles` (roles are groups).
 
     Anonymous requests get 401, authenticated users without a listed role 403.
+    Staff (treasurers, auditors, admins) also need credentials that passed a
+    second factor, for reads as well as writes: 403 `otp_required` otherwise.
     `describe()` is what the OpenAPI schema says about who may call an operation.
     """
 
@@ -36,7 +48,12 @@ class RolePermission(BasePermission):
         allowed = user_has_role(request.user, *roles)
         if not allowed:
             self.message = _roles_message(roles)
-        return allowed
+            return False
+        if user_needs_second_factor(request.user) and not auth_is_otp_verified(
+            user=request.user, auth=request.auth
+        ):
+            raise SecondFactorRequired()
+        return True
 
     def describe(self, method: str) -> str:
         roles = self.roles_for(method)

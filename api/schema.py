@@ -2,7 +2,9 @@
 
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
@@ -42,7 +44,10 @@ class ProblemSerializer(serializers.Serializer):
 PROBLEM_DESCRIPTIONS = {
     400: "Invalid request (`validation_error`, `parse_error`, `invalid_amount`, `invalid_currency`).",
     401: "Not authenticated (`not_authenticated`, `authentication_failed`).",
-    403: "Authenticated but lacking the required role (`permission_denied`).",
+    403: (
+        "Authenticated but lacking the required role (`permission_denied`), or a treasurer, "
+        "auditor or admin whose token or session has not passed the second factor (`otp_required`)."
+    ),
     404: "No such resource (`not_found`).",
     405: "Method not allowed (`method_not_allowed`).",
     406: "No acceptable representation (`not_acceptable`).",
@@ -79,6 +84,17 @@ IDEMPOTENCY_KEY = OpenApiParameter(
         "writes nothing; the same key with a different body is a 409 `idempotency_conflict`."
     ),
 )
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    """knox's token authentication, under the scheme name clients already know (`tokenAuth`)."""
+
+    target_class = "knox.auth.TokenAuthentication"
+    name = "tokenAuth"
+    priority = 1
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return build_bearer_security_scheme_object(header_name="Authorization", token_prefix="Token")
 
 
 class AutoSchema(SpectacularAutoSchema):

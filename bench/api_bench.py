@@ -22,6 +22,7 @@ also on failure.
 """
 
 import argparse
+import base64
 import json
 import os
 import re
@@ -35,6 +36,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
@@ -91,6 +93,18 @@ def set_up() -> None:
     with override_settings(PASSWORD_HASHERS=global_settings.PASSWORD_HASHERS):
         user = get_user_model().objects.create_user(username=USERNAME, password=PASSWORD)
     user.groups.add(Group.objects.get_or_create(name="treasurer")[0])  # roles are groups
+
+
+def staff_token(post: Callable[[str, dict, str | None], dict]) -> str:
+    """A treasurer's token that has passed the second factor, as a client gets one: the
+    password, then enrolling a TOTP authenticator and confirming it with its current code."""
+    from django_otp.oath import totp
+
+    token = post("/api/v1/auth/token/", {"username": USERNAME, "password": PASSWORD}, None)["token"]
+    secret = post("/api/v1/auth/otp/device/", {}, token)["secret"]
+    code = f"{totp(base64.b32decode(secret)):06d}"
+    post("/api/v1/auth/otp/device/confirm/", {"otp": code}, token)
+    return token
 
 
 def free_port() -> int:
@@ -230,8 +244,7 @@ def run(args: argparse.Namespace, work: Path) -> None:
     log(f"gunicorn -c config/gunicorn.py, {args.worker_class or 'gthread'}, {sizing}; logs in {work}")
     server.start()
     try:
-        credentials = {"username": USERNAME, "password": PASSWORD}
-        token = server.call("POST", "/api/v1/auth/token/", credentials)["token"]
+        token = staff_token(lambda path, body, token: server.call("POST", path, body, token=token))
         accounts = server.call("GET", f"/api/v1/ledger/accounts/?currency={CURRENCY}", token=token)
         by_role = {a["role"]: a["id"] for a in accounts["results"]}
         funds = server.call("GET", "/api/v1/ledger/funds/", token=token)

@@ -1,15 +1,19 @@
-"""API fixtures: users in each role with tokens, clients that send them, posting helpers."""
+"""API fixtures: users in each role with tokens, clients that send them, posting helpers.
+
+Staff (treasurers, auditors, admins) get a confirmed authenticator and a token
+issued under it, as after a sign-in with `otp`.
+"""
 
 import uuid
 from collections.abc import Callable
 
 import pytest
-from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from api.roles import Role, user_role_assign
 from ledger.services import entry_post
+from tests.factories import TOTPDeviceFactory, UserFactory, token_for
+from users.roles import STAFF_ROLES, Role
+from users.services import user_role_assign
 
 ROLES = [role.value for role in Role]
 LEDGER_READERS = ["auditor", "treasurer", "admin"]
@@ -20,14 +24,21 @@ ENTRIES = "/api/v1/ledger/entries/"
 
 @pytest.fixture
 def make_user(db) -> Callable:
-    """make_user(role=None) -> (user, token); role None makes a user without any role."""
+    """make_user(role=None) -> (user, token); role None makes a user without any role.
+
+    `token.key` is what goes in the Authorization header; a staff user's token
+    passed the second factor.
+    """
     counter = iter(range(1, 10_000))
 
     def make(role: str | None = None) -> tuple:
-        user = get_user_model().objects.create_user(username=f"{role or 'norole'}-{next(counter)}")
+        user = UserFactory(username=f"{role or 'norole'}-{next(counter)}")
+        device = None
         if role is not None:
             user_role_assign(user=user, role=role)
-        return user, Token.objects.create(user=user)
+            if role in STAFF_ROLES:
+                device = TOTPDeviceFactory(user=user)
+        return user, token_for(user, device)
 
     return make
 

@@ -10,6 +10,7 @@ from api.permissions import DenyAll, LedgerAccess, LedgerSetup
 from api.v1.ledger.checkpoints import PublicRead
 from ledger.models import Entry
 from tests.api.conftest import LEDGER_OUTSIDERS, LEDGER_READERS, manual_body, post_entry
+from tests.users.admin_login import admin_login
 
 # Every ledger read; {account}, {fund} and {entry} are filled in with real ids.
 READ_PATHS = [
@@ -104,17 +105,24 @@ def test_a_deactivated_user_loses_access(make_user, chart):
     assert client.get("/api/v1/ledger/accounts/").status_code == 401
 
 
-def test_a_session_authenticates_too(make_user, chart):
+def test_a_session_from_the_admin_login_with_a_code_authenticates_too(make_user, chart):
+    user, _token = make_user("auditor")
+    client = admin_login(user)
+    assert client.get("/api/v1/ledger/accounts/").status_code == 200
+
+
+def test_a_staff_session_without_the_second_factor_is_refused(make_user, chart):
     user, _token = make_user("auditor")
     client = APIClient()
-    client.force_login(user)
-    assert client.get("/api/v1/ledger/accounts/").status_code == 200
+    client.force_login(user)  # a password-only session, as if the OTP step were skipped
+    response = client.get("/api/v1/ledger/accounts/")
+    assert response.status_code == 403
+    assert response.json()["code"] == "otp_required"
 
 
 def test_session_writes_need_the_csrf_token(make_user, chart):
     user, _token = make_user("treasurer")
-    client = APIClient(enforce_csrf_checks=True)
-    client.force_login(user)
+    client = admin_login(user, APIClient(enforce_csrf_checks=True))
     response = post_entry(client, manual_body(chart))
     assert response.status_code == 403
     assert "CSRF" in response.json()["detail"]

@@ -67,7 +67,22 @@ def test_the_schema_describes_the_token_operations_and_who_may_call_them(schema)
     )
     assert {"tokenAuth": []} in token["delete"]["security"]
     assert {"204", "401"} <= token["delete"]["responses"].keys()
-    assert {path for path in schema["paths"] if not path.startswith(LEDGER)} == {"/api/v1/auth/token/"}
+    assert {path for path in schema["paths"] if not path.startswith(LEDGER)} == {
+        "/api/v1/auth/token/",
+        "/api/v1/auth/otp/device/",
+        "/api/v1/auth/otp/device/confirm/",
+    }
+
+
+def test_the_schema_describes_enrolling_an_authenticator(schema):
+    enrol = schema["paths"]["/api/v1/auth/otp/device/"]["post"]
+    confirm = schema["paths"]["/api/v1/auth/otp/device/confirm/"]["post"]
+    for operation in (enrol, confirm):
+        assert "a staff token issued before enrolment may call this." in operation["description"]
+        assert {"tokenAuth": []} in operation["security"]
+        assert {"401", "409"} <= operation["responses"].keys()
+    assert "201" in enrol["responses"]
+    assert {"200", "400"} <= confirm["responses"].keys()
 
 
 # Writes that are not postings: admins set the ledger up, and may refuse with these.

@@ -5,10 +5,11 @@ import io
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from api.roles import Role, user_has_role
 from ledger.models import Entry
 from ledger.selectors import trial_balance
 from ledger.verification import ledger_verify
+from users.roles import Role
+from users.selectors import user_has_role
 
 
 def test_the_demo_seed_creates_a_user_per_role_and_books_that_verify(db):

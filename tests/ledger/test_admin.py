@@ -7,10 +7,17 @@ from django.utils import timezone
 
 from ledger.models import ClosedPeriod, Entry, Fund, Posting
 from ledger.services import entry_post, period_close
+from tests.users.admin_login import otp_force_login
 
 FUND_ADD = "/admin/ledger/fund/add/"
 PERIOD_ADD = "/admin/ledger/closedperiod/add/"
 OCTOBER = {"start_date": "2025-10-01", "end_date": "2025-10-31"}
+
+
+@pytest.fixture
+def admin_client(admin_user, client):
+    """pytest-django's admin_client, past the admin's second factor (an OTP admin site)."""
+    return otp_force_login(client, admin_user)
 
 
 def fund_form(**overrides) -> dict:

@@ -6,9 +6,9 @@ import uuid
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from rest_framework.authtoken.models import Token
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from api.roles import Role, roles_ensure, user_role_assign
 from ledger.api import (
     EntrySpec,
     PostingSpec,
@@ -20,6 +20,8 @@ from ledger.api import (
 )
 from ledger.models import Account, AccountRole, EntryKind, Fund
 from ledger.services import chart_of_accounts_create, fund_create
+from users.roles import STAFF_ROLES, Role
+from users.services import otp_device_confirm, otp_device_enrol, roles_ensure, token_issue, user_role_assign
 
 DEMO_NAMESPACE = uuid.UUID("6f1c2a52-3a5e-4a7b-9d4c-7a1d0e6b2c11")
 DEMO_USERS = (
@@ -49,11 +51,13 @@ class Command(BaseCommand):
             self._activity(funds)
         result = ledger_seal(wait=True)
         self.stdout.write("demo users (password = username) and API tokens:")
-        for username, role, token in tokens:
+        for username, role, token, otp_uri in tokens:
             self.stdout.write(f"  {username:18} {role:10} Authorization: Token {token}")
+            if otp_uri:
+                self.stdout.write(f"  {'':18} {'':10} authenticator (for /admin/): {otp_uri}")
         self.stdout.write(f"ledger sealed up to sequence {result.head_seq} ({result.head_hash.hex()[:16]}…)")
 
-    def _users(self) -> list[tuple[str, str, str]]:
+    def _users(self) -> list[tuple[str, str, str, str]]:
         user_model = get_user_model()
         rows = []
         for username, role in DEMO_USERS:
@@ -64,8 +68,19 @@ class Command(BaseCommand):
                 user.is_superuser = role == Role.ADMIN
                 user.save()
             user_role_assign(user=user, role=role)
-            token, _ = Token.objects.get_or_create(user=user)
-            rows.append((username, str(role), token.key))
+            issued = token_issue(user=user) if role not in STAFF_ROLES else None
+            otp_uri = ""
+            if issued is None:
+                # Staff need a second factor: enrol a fresh authenticator as the API
+                # does, confirm it with its current code, and print it for the admin.
+                TOTPDevice.objects.filter(user=user).delete()
+                issued = token_issue(user=user)
+                enrolment = otp_device_enrol(user=user)
+                device = TOTPDevice.objects.get(pk=enrolment.device_id)
+                code = f"{TOTP(device.bin_key, device.step, device.t0, device.digits).token():06d}"
+                otp_device_confirm(user=user, otp=code, token=issued.token)
+                otp_uri = enrolment.provisioning_uri
+            rows.append((username, str(role), issued.key, otp_uri))
         return rows
 
     def _funds(self) -> dict[str, Fund]:

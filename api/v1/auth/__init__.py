@@ -1,1 +1,1 @@
-"""Tokens: a user trades a username and password for the token the API takes."""
+"""Tokens and the second factor: sign in for a token, enrol and confirm an authenticator."""

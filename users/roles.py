@@ -1,0 +1,40 @@
+"""Roles are Django groups; the staff roles and the admin permissions each role's group holds."""
+
+from django.db.models import TextChoices
+
+
+class Role(TextChoices):
+    DONOR = "donor", "Donor"
+    REQUESTER = "requester", "Requester"
+    REVIEWER = "reviewer", "Reviewer"
+    TREASURER = "treasurer", "Treasurer"
+    AUDITOR = "auditor", "Auditor"
+    ADMIN = "admin", "Admin"
+
+
+# Roles that hold the keys to money or to people's safety: they use the admin
+# (is_staff) and need a confirmed second factor for anything but enrolling one.
+STAFF_ROLES: tuple[str, ...] = (Role.TREASURER.value, Role.AUDITOR.value, Role.ADMIN.value)
+
+# Model permissions per role group, as "app_label.codename"; "app_label.view_*"
+# means every view permission of that app.
+_LEDGER_VIEW = "ledger.view_*"
+ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    Role.AUDITOR.value: (_LEDGER_VIEW,),
+    Role.TREASURER.value: (_LEDGER_VIEW, "ledger.add_fund", "ledger.add_closedperiod"),
+    Role.ADMIN.value: (
+        _LEDGER_VIEW,
+        "ledger.add_fund",
+        "ledger.add_closedperiod",
+        "users.view_user",
+        "users.add_user",
+        "users.change_user",
+        "auth.view_group",
+        "auth.add_group",
+        "auth.change_group",
+        "users.view_authtoken",
+        "users.delete_authtoken",
+        "otp_totp.view_totpdevice",
+        "otp_totp.delete_totpdevice",
+    ),
+}
