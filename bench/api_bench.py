@@ -141,10 +141,9 @@ class Server:
         gunicorn += [f"--workers={args.workers}"] if args.workers else []
         gunicorn += [f"--threads={args.threads}"] if args.threads else []
         gunicorn += [f"--worker-class={args.worker_class}"] if args.worker_class else []
-        self.commands = {
-            "gunicorn": gunicorn,
-            "sealer": [python, "manage.py", "run_sealer", "--interval", "5"],
-        }
+        self.commands = {"gunicorn": gunicorn}
+        if args.sealer:
+            self.commands["sealer"] = [python, "manage.py", "run_sealer", "--interval", "5"]
         self.processes: dict[str, subprocess.Popen] = {}
 
     def start(self) -> None:
@@ -296,6 +295,9 @@ def main() -> int:
     parser.add_argument("--workers", type=int, help="gunicorn worker processes (config/gunicorn.py's)")
     parser.add_argument("--threads", type=int, help="threads per worker (config/gunicorn.py's)")
     parser.add_argument("--worker-class", help="gunicorn worker class (config/gunicorn.py's: gthread)")
+    parser.add_argument(
+        "--no-sealer", dest="sealer", action="store_false", help="leave the sealer and checkpoints off"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the database and the logs")
     args = parser.parse_args()
     wrk_path()
