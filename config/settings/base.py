@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "ledger",
     "pgtrigger",
     "users",
+    "vault",
     "api",
     "web",
 ]
@@ -213,6 +214,15 @@ LEDGER_CHECKPOINT_INTERVAL = env.float("LEDGER_CHECKPOINT_INTERVAL", default=60.
 # Published in this repository: it signs checkpoints of demo and test ledgers
 # only, and production settings refuse it.
 DEVELOPMENT_LEDGER_SIGNING_KEY = "NJIZQbpqYon6pvQlssr686+D++WKsZJH3d30N6DsVmM="
+
+# Vault (vault/): master keys that wrap each subject's data key, as comma-separated
+# "key_id:base64 of 32 random bytes" (`manage.py vault_keygen` makes one). The first
+# wraps new data keys; the others only unwrap, until `manage.py vault_rotate` has
+# moved every data key off them and they can be removed.
+VAULT_MASTER_KEYS = env("VAULT_MASTER_KEYS", default="")
+# Published in this repository: it encrypts demo and test data only, and
+# production settings refuse it.
+DEVELOPMENT_VAULT_MASTER_KEY = "dev:VuF9LulGwXypcJ8PPohleGnmoodA9phWiw0qaJTR8+k="
 
 # Everything goes to root's handler once. Django's default config adds a console
 # handler of its own to the `django` logger (in DEBUG), which printed every 4xx
