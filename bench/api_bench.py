@@ -120,6 +120,7 @@ class Server:
         from django.conf import settings
 
         from ledger.signing import keypair_generate
+        from vault.keys import master_key_generate
 
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -130,6 +131,7 @@ class Server:
             "DATABASE_URL": database_url("default"),
             **({"DATABASE_OWNER_URL": database_url("owner")} if "owner" in settings.DATABASES else {}),
             "LEDGER_SIGNING_KEY": keypair_generate()[0],
+            "VAULT_MASTER_KEYS": master_key_generate("bench"),
             "DJANGO_SECRET_KEY": secrets.token_hex(32),
             "DJANGO_SECURE_SSL_REDIRECT": "false",  # plain HTTP on 127.0.0.1
             "LOG_LEVEL": "WARNING",
