@@ -12,6 +12,7 @@ from ledger.money import to_decimal_string
 
 DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
 CURRENCY_PATTERN = r"^[A-Z]{3}$"
+MAX_ID = 2**63 - 1  # ids are PostgreSQL bigints
 
 
 def _read(value: Any, name: str) -> Any:

@@ -11,21 +11,21 @@ from rest_framework.validators import UniqueValidator
 
 from api.fields import (
     CURRENCY_PATTERN,
-    DECIMAL_PATTERN,
+    MAX_ID,
     AmountInputField,
     FreeTextField,
     HashField,
     MoneyField,
     NullableMoneyField,
 )
+from api.serializers import SharedFieldsOutput
 from ledger.exceptions import DateOutOfRange
-from ledger.models import Account, AccountRole, AccountType, ClosedPeriod, Entry, EntryKind, Fund
-from ledger.money import to_decimal_string
+from ledger.models import AccountRole, AccountType, ClosedPeriod, Entry, EntryKind, Fund
 from ledger.rules import check_entry_date
 from ledger.selectors import fund_list
 from ledger.services import MAX_POSTINGS
 
-MAX_ID = 2**63 - 1
+MEMO_MAX_LENGTH = Entry._meta.get_field("memo").max_length
 
 
 def _id_field(**kwargs: Any) -> serializers.IntegerField:
@@ -68,7 +68,7 @@ class EntryCreateInput(serializers.Serializer):
     """A manual adjustment entry: two or more postings summing to zero per currency and fund."""
 
     date = serializers.DateField(validators=[_entry_date_validate], help_text=ENTRY_DATE_HELP)
-    memo = FreeTextField(max_length=500, required=False, allow_blank=True, default="")
+    memo = FreeTextField(max_length=MEMO_MAX_LENGTH, required=False, allow_blank=True, default="")
     postings = serializers.ListField(child=PostingInput(), min_length=2, max_length=MAX_POSTINGS)
 
 
@@ -79,7 +79,7 @@ class EntryReverseInput(serializers.Serializer):
         required=False, validators=[_entry_date_validate], help_text=f"{ENTRY_DATE_HELP} Defaults to today."
     )
     memo = FreeTextField(
-        max_length=500,
+        max_length=MEMO_MAX_LENGTH,
         required=False,
         allow_blank=True,
         default="",
@@ -143,27 +143,18 @@ class PeriodCloseInput(serializers.Serializer):
 # --- outputs ------------------------------------------------------------------
 
 
-class AccountOutput(serializers.ModelSerializer):
+class AccountOutput(SharedFieldsOutput):
+    id = serializers.IntegerField(read_only=True)
+    code = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
     type = serializers.ChoiceField(choices=AccountType.choices, read_only=True)
+    currency = serializers.CharField(read_only=True)
     role = serializers.ChoiceField(choices=AccountRole.choices, allow_null=True, read_only=True)
     floor = NullableMoneyField(amount="floor", help_text="Lowest balance any fund may reach here, or null.")
 
-    class Meta:
-        model = Account
-        fields = ("id", "code", "name", "type", "currency", "role", "floor")
-        read_only_fields = fields
-
 
 class AccountDetailOutput(AccountOutput):
-    balance = serializers.SerializerMethodField(help_text="Balance over all funds, debit positive.")
-
-    class Meta(AccountOutput.Meta):
-        fields = (*AccountOutput.Meta.fields, "balance")
-        read_only_fields = fields
-
-    @extend_schema_field({"type": "string", "format": "decimal", "pattern": DECIMAL_PATTERN})
-    def get_balance(self, account: Account) -> str:
-        return to_decimal_string(self.context["balance"], account.currency)
+    balance = MoneyField(amount="balance", help_text="Balance over all funds, debit positive.")
 
 
 class FundOutput(serializers.ModelSerializer):
@@ -173,7 +164,7 @@ class FundOutput(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PostingOutput(serializers.Serializer):
+class PostingOutput(SharedFieldsOutput):
     leg_no = serializers.IntegerField()
     account = serializers.IntegerField(source="account_id")
     fund = serializers.IntegerField(source="fund_id")
@@ -181,7 +172,7 @@ class PostingOutput(serializers.Serializer):
     amount = MoneyField(amount="amount", help_text="Signed, debit positive.")
 
 
-class SealOutput(serializers.Serializer):
+class SealOutput(SharedFieldsOutput):
     """The entry's place in the hash chain."""
 
     seq = serializers.IntegerField()
@@ -204,7 +195,7 @@ class FxOutput(serializers.Serializer):
     source = serializers.CharField()
 
 
-class EntryOutput(serializers.Serializer):
+class EntryOutput(SharedFieldsOutput):
     id = serializers.IntegerField()
     date = serializers.DateField()
     kind = serializers.ChoiceField(choices=EntryKind.choices)
@@ -213,7 +204,9 @@ class EntryOutput(serializers.Serializer):
     reverses = serializers.IntegerField(
         source="reverses_id", allow_null=True, help_text="Entry this one reverses."
     )
-    reversed_by = serializers.SerializerMethodField(help_text="Entry that reverses this one, if any.")
+    reversed_by = serializers.IntegerField(
+        source="reversed_by_id", allow_null=True, help_text="Entry that reverses this one, if any."
+    )
     fx = serializers.SerializerMethodField()
     created_by = serializers.IntegerField(source="created_by_id", allow_null=True, help_text="User id.")
     created_at = serializers.DateTimeField()
@@ -225,11 +218,6 @@ class EntryOutput(serializers.Serializer):
         if not entry.source_type:
             return None
         return {"type": entry.source_type, "id": entry.source_id}
-
-    @extend_schema_field({"type": "integer", "nullable": True})
-    def get_reversed_by(self, entry: Entry) -> int | None:
-        reversal = entry.reversed_by
-        return reversal.pk if reversal is not None else None
 
     @extend_schema_field(FxOutput(allow_null=True))
     def get_fx(self, entry: Entry) -> dict[str, Any] | None:
