@@ -43,6 +43,11 @@ DOMAIN_ERROR_STATUSES: dict[str, int] = {
     "idempotency_key_foreign": 409,
     "insufficient_funds": 409,
     "append_only": 409,
+    # staff accounts' second factor
+    "otp_required": 400,
+    "otp_invalid": 400,
+    "otp_already_enrolled": 409,
+    "otp_not_enrolled": 409,
     # the vault
     "vault_invalid_input": 400,
     "vault_subject_not_found": 404,
