@@ -210,10 +210,11 @@ def _problem_for(exc: Exception) -> tuple[dict[str, Any], dict[str, str]]:
 
     if isinstance(exc, exceptions.APIException):
         headers = {}
-        if getattr(exc, "auth_header", None):
-            headers["WWW-Authenticate"] = exc.auth_header
-        if getattr(exc, "wait", None):
-            headers["Retry-After"] = str(int(exc.wait))
+        auth_header, wait = getattr(exc, "auth_header", None), getattr(exc, "wait", None)
+        if auth_header:
+            headers["WWW-Authenticate"] = str(auth_header)
+        if wait:
+            headers["Retry-After"] = str(int(wait))
         code = exc.default_code
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.default_detail)
         document = problem(
