@@ -6,7 +6,11 @@ from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
+import psycopg
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions
@@ -14,14 +18,56 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from ledger.exceptions import LedgerError
-from pledges.exceptions import PledgesError
+from core.errors import DomainError
 
 logger = logging.getLogger(__name__)
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_TYPE_PREFIX = "urn:tadamun:problem:"
 API_PATH_PREFIX = "/api/"
+
+# Every domain error's HTTP status, by its stable code; a code not listed is a 422.
+DOMAIN_ERROR_STATUSES: dict[str, int] = {
+    # the request itself is malformed
+    "validation_error": 400,
+    "invalid_currency": 400,
+    "invalid_amount": 400,
+    "date_out_of_range": 400,
+    "invisible_characters": 400,
+    "not_found": 404,
+    # refused by the state of the books
+    "period_closed": 409,
+    "period_overlap": 409,
+    "already_reversed": 409,
+    "idempotency_conflict": 409,
+    "idempotency_key_foreign": 409,
+    "insufficient_funds": 409,
+    "append_only": 409,
+    # staff accounts' second factor
+    "otp_required": 400,
+    "otp_invalid": 400,
+    "otp_already_enrolled": 409,
+    "otp_not_enrolled": 409,
+    # the vault
+    "vault_invalid_input": 400,
+    "vault_subject_not_found": 404,
+    "erased": 410,
+    "vault_master_key_unknown": 500,
+    "vault_data_key_invalid": 500,
+    # giving, and Stripe's webhook
+    "invalid_pledge": 400,
+    "amount_above_maximum": 400,
+    "invalid_signature": 400,
+    "invalid_payload": 400,
+    "campaign_exists": 409,
+    "campaign_closed": 409,
+    "pledge_not_cancellable": 409,
+    "refund_not_possible": 409,
+    "card_payments_not_configured": 422,
+    "payment_provider_unavailable": 503,
+    "event_handling_failed": 503,
+}
+DOMAIN_ERROR_DEFAULT_STATUS = 422
 
 
 class ProblemJSONRenderer(JSONRenderer):
@@ -37,6 +83,40 @@ class ParameterValidationError(exceptions.ValidationError):
     def __init__(self, detail: Any, *, location: str = "query") -> None:
         super().__init__(detail)
         self.location = location
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = 413
+    default_code = "request_too_large"
+    default_detail = "The request body is too large."
+
+
+class DatabaseUnavailable(exceptions.APIException):
+    # The connection may have been lost after the server committed: the client
+    # cannot know whether a write happened, and a replay under the same
+    # Idempotency-Key answers either way without writing twice.
+    status_code = 503
+    default_code = "database_unavailable"
+    default_detail = (
+        "The database could not be reached or the connection was lost. Retry after the time given in "
+        "Retry-After; for a write, send the same Idempotency-Key and body: if the first request was "
+        "written, the replay returns its result and writes nothing again."
+    )
+    retry_after_seconds = 2
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.wait = self.retry_after_seconds
+
+
+def _database_unavailable(exc: Exception) -> bool:
+    """A lost or refused connection, not a query the server found wrong (program limits, class 54)."""
+    lost = (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError)
+    if not isinstance(exc, lost):
+        return False
+    cause = exc if isinstance(exc, psycopg.Error) else exc.__cause__
+    sqlstate = getattr(cause, "sqlstate", None) or ""
+    return not sqlstate.startswith("54")
 
 
 def problem(
@@ -55,6 +135,11 @@ def problem(
     return document
 
 
+def domain_error_status(exc: DomainError) -> int:
+    """The HTTP status of a domain error, looked up by its code."""
+    return DOMAIN_ERROR_STATUSES.get(exc.code, DOMAIN_ERROR_DEFAULT_STATUS)
+
+
 def _status_title(status: int) -> str:
     try:
         return HTTPStatus(status).phrase
@@ -65,7 +150,7 @@ def _status_title(status: int) -> str:
 def _class_title(exc: Exception) -> str:
     """'UnbalancedEntry' -> 'Unbalanced entry'."""
     words = re.findall(r"[A-Z][a-z0-9]*", type(exc).__name__)
-    return " ".join(words).capitalize() if words else _status_title(getattr(exc, "status", 400))
+    return " ".join(words).capitalize() if words else "Error"
 
 
 def _json_pointer(path: Sequence[str | int]) -> str:
@@ -111,9 +196,16 @@ def _problem_for(exc: Exception) -> tuple[dict[str, Any], dict[str, str]]:
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge(
+            f"The request body is larger than the {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes allowed."
+        )
+    elif _database_unavailable(exc):
+        exc = DatabaseUnavailable()
 
-    if isinstance(exc, LedgerError | PledgesError):
-        return problem(status=exc.status, code=exc.code, title=_class_title(exc), detail=exc.detail), {}
+    if isinstance(exc, DomainError):
+        status = domain_error_status(exc)
+        return problem(status=status, code=exc.code, title=_class_title(exc), detail=exc.detail), {}
 
     if isinstance(exc, exceptions.ValidationError):
         errors = validation_errors(exc)
@@ -130,10 +222,11 @@ def _problem_for(exc: Exception) -> tuple[dict[str, Any], dict[str, str]]:
 
     if isinstance(exc, exceptions.APIException):
         headers = {}
-        if getattr(exc, "auth_header", None):
-            headers["WWW-Authenticate"] = exc.auth_header
-        if getattr(exc, "wait", None):
-            headers["Retry-After"] = str(int(exc.wait))
+        auth_header, wait = getattr(exc, "auth_header", None), getattr(exc, "wait", None)
+        if auth_header:
+            headers["WWW-Authenticate"] = str(auth_header)
+        if wait:
+            headers["Retry-After"] = str(int(wait))
         code = exc.default_code
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.default_detail)
         document = problem(

@@ -8,7 +8,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.fields import CURRENCY_PATTERN, MoneyField
+from api.fields import CURRENCY_PATTERN, FreeTextField, MoneyField
 from ledger.api import to_decimal_string
 from pledges.models import (
     Campaign,
@@ -48,7 +48,7 @@ def _currency_field(**kwargs: Any) -> serializers.CharField:
 
 def _texts_field(max_length: int, **kwargs: Any) -> serializers.DictField:
     return serializers.DictField(
-        child=serializers.CharField(max_length=max_length),
+        child=FreeTextField(max_length=max_length),
         help_text="Per language code (" + ", ".join(code for code, _ in settings.LANGUAGES) + ").",
         **kwargs,
     )
@@ -197,7 +197,7 @@ class PledgeOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Pledge
-        fields = (
+        fields: tuple[str, ...] = (
             "id",
             "reference",
             "campaign",

@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.exceptions import problem
+from api.exceptions import PROBLEM_CONTENT_TYPE, domain_error_status, problem
 from api.permissions import Anyone
 from api.schema import problems
 from api.v1.pledges import serializers as s
@@ -67,8 +67,9 @@ class StripeWebhookView(APIView):
         row = stripe_event_receive(event=event)
         if row.status == EventStatus.FAILED:
             failure = EventHandlingFailed()
+            status = domain_error_status(failure)
             document = problem(
-                status=failure.status, code=failure.code, title="Event handling failed", detail=failure.detail
+                status=status, code=failure.code, title="Event handling failed", detail=failure.detail
             )
-            return Response(document, status=failure.status, content_type="application/problem+json")
+            return Response(document, status=status, content_type=PROBLEM_CONTENT_TYPE)
         return Response({"event": row.event_id, "status": row.status})

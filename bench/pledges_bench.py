@@ -1,6 +1,6 @@
 """Pledges benchmark: signed Stripe webhooks handled per second end to end, and a campaign's progress.
 
-    python bench/pledges.py [--events N] [--contributions N]
+    python bench/pledges_bench.py [--events N] [--contributions N]
 
 Creates a database of its own (tadamun_bench_pledges_<pid>) like bench/ledger.py,
 starts the tests' fake Stripe in this process and gunicorn (4 sync workers) on
@@ -26,10 +26,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT))  # run as a script, Python looks in bench/ first: config and the apps are here
 
-from bench.ledger import admin_database, emit, latency, log  # noqa: E402
+from bench.ledger_bench import admin_database, emit, latency, log  # noqa: E402
 
 SECRET = "whsec_bench"
 
