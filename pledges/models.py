@@ -86,6 +86,10 @@ class Pledge(models.Model):
     stripe_checkout_session_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
     checkout_url = models.TextField(blank=True, default="")
     stripe_subscription_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    # The optional e-mail for receipts, sealed by the vault under a donor subject of
+    # its own: shredding the subject erases it, and the pledge stays in the books.
+    donor_subject = models.UUIDField(null=True, blank=True)
+    email_sealed = models.BinaryField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
@@ -112,6 +116,10 @@ class Pledge(models.Model):
                 condition=Q(status=PledgeStatus.CANCELLED, cancelled_at__isnull=False)
                 | (~Q(status=PledgeStatus.CANCELLED) & Q(cancelled_at__isnull=True)),
                 name="pledge_cancelled_when_dated",
+            ),
+            models.CheckConstraint(
+                condition=Q(email_sealed__isnull=True) | Q(donor_subject__isnull=False),
+                name="pledge_email_has_subject",
             ),
         ]
 

@@ -2,6 +2,7 @@
 
 from pledges.services.booking import contribution_record
 from pledges.services.campaigns import campaign_create
+from pledges.services.donors import pledge_donor_erase, pledge_email_open
 from pledges.services.pledges import pledge_cancel, pledge_checkout_start, pledge_create
 from pledges.services.refunds import refund_request
 from pledges.services.webhooks import stripe_event_receive, stripe_event_replay, webhook_event_verify
@@ -12,6 +13,8 @@ __all__ = [
     "pledge_cancel",
     "pledge_checkout_start",
     "pledge_create",
+    "pledge_donor_erase",
+    "pledge_email_open",
     "refund_request",
     "stripe_event_receive",
     "stripe_event_replay",

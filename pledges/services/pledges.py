@@ -42,9 +42,19 @@ def _campaign_open(slug: str) -> Campaign:
 
 @transaction.atomic
 def pledge_create(
-    *, campaign_slug: str, amount: int, currency: str, frequency: str, method: str, donor: User | None
+    *,
+    campaign_slug: str,
+    amount: int,
+    currency: str,
+    frequency: str,
+    method: str,
+    donor: User | None,
+    email: str | None = None,
 ) -> Pledge:
-    """A pending pledge; a card pledge is refused up front when card payments are not configured."""
+    """A pending pledge; a card pledge is refused up front when card payments are not configured.
+
+    An e-mail, if given, is sealed by the vault at once; it is never sent to Stripe.
+    """
     currency_check(currency)
     if type(amount) is not int or amount <= 0:
         raise InvalidPledge("A pledge is a positive amount.")
@@ -55,6 +65,7 @@ def pledge_create(
     if method == Method.CARD and not gateway.cards_configured():
         raise CardPaymentsNotConfigured()
     campaign = _campaign_open(campaign_slug)
+    subject, sealed = _email_seal(email) if email else (None, None)
     for _attempt in range(5):
         try:
             with transaction.atomic():
@@ -66,10 +77,18 @@ def pledge_create(
                     currency=currency,
                     frequency=frequency,
                     method=method,
+                    donor_subject=subject,
+                    email_sealed=sealed,
                 )
         except IntegrityError:  # a reference drawn twice: draw again
             continue
     raise AssertionError("five reference collisions in a row")
+
+
+def _email_seal(email: str) -> tuple[uuid.UUID, bytes]:
+    from pledges.services.donors import donor_email_seal  # donors reads pledges through this module
+
+    return donor_email_seal(email=email)
 
 
 def _checkout_params(pledge: Pledge) -> dict[str, object]:

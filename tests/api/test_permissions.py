@@ -167,6 +167,7 @@ def test_every_pledges_view_says_who_may_use_it():
         "pledges/": [PledgeAccess],
         "pledges/<uuid:pk>/": [DonorAccess],
         "pledges/<uuid:pk>/cancel/": [DonorAccess],
+        "pledges/<uuid:pk>/erase/": [DonorAccess],
         "contributions/": [ContributionAccess],
         "contributions/<uuid:pk>/refund/": [ContributionAccess],
         "stripe/webhook/": [Anyone],

@@ -83,6 +83,7 @@ PLEDGE_OPERATIONS = {
     ("/api/v1/pledges/", "post"): "anyone, without signing in; a signed-in donor owns the pledge.",
     ("/api/v1/pledges/{id}/", "get"): "roles `donor`.",
     ("/api/v1/pledges/{id}/cancel/", "post"): "roles `donor`.",
+    ("/api/v1/pledges/{id}/erase/", "post"): "roles `donor`.",
     ("/api/v1/contributions/", "get"): "roles `auditor`, `treasurer`, `admin`.",
     ("/api/v1/contributions/", "post"): "roles `treasurer`.",
     ("/api/v1/contributions/{id}/refund/", "post"): "roles `treasurer`.",

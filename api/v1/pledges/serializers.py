@@ -90,6 +90,11 @@ class PledgeCreateInput(serializers.Serializer):
     currency = _currency_field()
     frequency = serializers.ChoiceField(choices=Frequency.choices)
     method = serializers.ChoiceField(choices=Method.choices)
+    email = serializers.EmailField(
+        required=False,
+        max_length=254,
+        help_text="Optional, for our receipts: encrypted at once, never sent to Stripe, never shown again.",
+    )
 
 
 class ContributionRecordInput(serializers.Serializer):
@@ -194,6 +199,7 @@ class PledgeOutput(serializers.ModelSerializer):
     status = serializers.ChoiceField(choices=PledgeStatus.choices)
     checkout_url = serializers.SerializerMethodField(help_text="Stripe's payment page, for a card pledge.")
     bank_transfer = serializers.SerializerMethodField(help_text="Where to send a bank transfer.")
+    email_on_file = serializers.SerializerMethodField(help_text="Whether an e-mail for receipts is kept.")
 
     class Meta:
         model = Pledge
@@ -208,9 +214,13 @@ class PledgeOutput(serializers.ModelSerializer):
             "status",
             "checkout_url",
             "bank_transfer",
+            "email_on_file",
             "created_at",
             "cancelled_at",
         )
+
+    def get_email_on_file(self, pledge: Pledge) -> bool:
+        return pledge.email_sealed is not None
 
     @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_checkout_url(self, pledge: Pledge) -> str | None:

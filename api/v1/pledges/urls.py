@@ -10,6 +10,7 @@ urlpatterns = [
     path("pledges/", views.PledgeListCreateView.as_view(), name="pledge-list"),
     path("pledges/<uuid:pk>/", views.PledgeDetailView.as_view(), name="pledge-detail"),
     path("pledges/<uuid:pk>/cancel/", views.PledgeCancelView.as_view(), name="pledge-cancel"),
+    path("pledges/<uuid:pk>/erase/", views.PledgeEraseView.as_view(), name="pledge-erase"),
     path("contributions/", views.ContributionListCreateView.as_view(), name="contribution-list"),
     path(
         "contributions/<uuid:pk>/refund/", views.ContributionRefundView.as_view(), name="contribution-refund"

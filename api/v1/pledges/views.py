@@ -25,6 +25,7 @@ from pledges.services import (
     pledge_cancel,
     pledge_checkout_start,
     pledge_create,
+    pledge_donor_erase,
     refund_request,
 )
 from pledges.services.pledges import pledge_get_for_donor
@@ -148,6 +149,7 @@ class PledgeListCreateView(generics.ListAPIView):
             frequency=data["frequency"],
             method=data["method"],
             donor=donor,
+            email=data.get("email"),
         )
         pledge = pledge_checkout_start(pledge=pledge)
         return Response(s.PledgeOutput(pledge).data, status=status.HTTP_201_CREATED)
@@ -187,6 +189,21 @@ class PledgeCancelView(APIView):
     )
     def post(self, request: Request, pk: uuid.UUID) -> Response:
         return Response(s.PledgeOutput(pledge_cancel(public_id=pk, donor=cast(User, request.user))).data)
+
+
+@extend_schema(tags=[TAG])
+class PledgeEraseView(APIView):
+    """Erase what identifies you as the donor of this pledge (the e-mail kept for receipts).
+
+    The vault shreds the key it was sealed with; the pledge and its money stay in
+    the books under the pledge's random reference.
+    """
+
+    permission_classes = (DonorAccess,)
+
+    @extend_schema(request=None, responses={200: s.PledgeOutput, **problems(*WRITE_PROBLEMS, 404)})
+    def post(self, request: Request, pk: uuid.UUID) -> Response:
+        return Response(s.PledgeOutput(pledge_donor_erase(public_id=pk, donor=cast(User, request.user))).data)
 
 
 @extend_schema(tags=[TAG])
