@@ -67,3 +67,15 @@ def test_scripts_run_settings_have_debug_on_so_the_seed_runs():
     assert "Authorization: Token " in result.stdout
     assert "WARNING" not in result.stderr
     assert Entry.objects.count() > 10
+
+
+@override_settings(DEBUG=True)
+def test_the_demo_seed_gives_to_two_campaigns_in_three_currencies(db):
+    from pledges.models import Campaign, Pledge
+    from pledges.selectors import campaign_progress
+
+    call_command("seed_demo", stdout=io.StringIO())
+    progress = campaign_progress(Campaign.objects.all())
+    assert {currency for p in progress.values() for currency in p.raised} == {"EUR", "USD", "GBP"}
+    assert Pledge.objects.filter(donor__isnull=True).exists()
+    assert Pledge.objects.filter(donor__username="demo-donor").exists()

@@ -22,6 +22,8 @@ from ledger.api import (
 )
 from ledger.models import Account, AccountRole, EntryKind, Fund
 from ledger.services import chart_of_accounts_create, fund_create
+from pledges.models import Campaign
+from pledges.services import campaign_create, contribution_record, pledge_create
 from users.roles import STAFF_ROLES, Role
 from users.services import otp_device_confirm, otp_device_enrol, roles_ensure, token_issue, user_role_assign
 
@@ -79,6 +81,7 @@ class Command(BaseCommand):
             tokens = self._users()
             funds = self._funds()
             self._activity(funds)
+            self._giving()
         result = ledger_seal(wait=True)
         self.stdout.write("demo users (password = username) and API tokens:")
         for username, role, token, otp_uri in tokens:
@@ -122,6 +125,60 @@ class Command(BaseCommand):
             if not Fund.objects.filter(code=code).exists():
                 fund_create(code=code, name=name, restricted=True)
         return {f.code: f for f in Fund.objects.all()}
+
+    def _giving(self) -> None:
+        """Two campaigns; anonymous and a donor's bank-transfer pledges in three currencies, received."""
+        if Campaign.objects.filter(slug="legal-aid").exists():
+            return
+        start = datetime.date(2026, 10, 1)
+        legal = campaign_create(
+            slug="legal-aid",
+            title={
+                "en": "Legal aid",
+                "ar": "المساعدة القانونية",
+                "es": "Ayuda legal",
+                "fr": "Aide juridique",
+            },
+            description={"en": "Lawyers for people charged for who they are."},
+            goal_amount=2_000_000,
+            goal_currency="EUR",
+            starts_on=start,
+        )
+        shelter = campaign_create(
+            slug="winter-shelter",
+            title={"en": "Winter shelter", "fr": "Abri d'hiver"},
+            goal_amount=1_500_000,
+            goal_currency="USD",
+            starts_on=start,
+        )
+        user_model = get_user_model()
+        donor = user_model.objects.get(username="demo-donor")
+        treasurer = user_model.objects.get(username="demo-treasurer")
+        gifts = (  # (campaign, donor or anonymous, amount, currency, frequency, received on day)
+            (legal, None, 5000, "EUR", "once", 3),
+            (legal, donor, 2500, "EUR", "monthly", 5),
+            (shelter, None, 10000, "USD", "once", 7),
+            (shelter, donor, 4000, "GBP", "once", 9),
+        )
+        for number, (campaign, giver, amount, currency, frequency, day) in enumerate(gifts):
+            pledge = pledge_create(
+                campaign_slug=campaign.slug,
+                amount=amount,
+                currency=currency,
+                frequency=frequency,
+                method="bank_transfer",
+                donor=giver,
+            )
+            contribution_record(
+                idempotency_key=_key(f"gift-{number}"),
+                method="bank_transfer",
+                amount=amount,
+                currency=currency,
+                received_on=start + datetime.timedelta(days=day),
+                reference=pledge.reference,
+                campaign_slug=None,
+                recorded_by=treasurer,
+            )
 
     def _activity(self, funds: dict[str, Fund]) -> None:
         def acct(role: str, currency: str) -> Account:
