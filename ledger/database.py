@@ -55,6 +55,22 @@ def ledger_trigger_functions() -> list[tuple[str, str]]:
     ]
 
 
+def append_only_tables() -> set[str]:
+    """Tables of any app whose model refuses UPDATE and DELETE with a pgtrigger Protect.
+
+    The runtime role gets only SELECT and INSERT on them: an append-only log
+    (an access log, an event log) is then append-only by privilege as well.
+    """
+    tables = set()
+    for model, trigger in pgtrigger.registered():
+        if not isinstance(trigger, pgtrigger.Protect) or trigger.operation is None:
+            continue
+        operations = {str(op).split(" ")[0] for op in str(trigger.operation).split(" OR ")}
+        if {"UPDATE", "DELETE"} <= operations:
+            tables.add(model._meta.db_table)
+    return tables
+
+
 def runtime_role() -> str | None:
     """The role the web processes and workers run as, when it differs from the migration role."""
     return getattr(settings, "DATABASE_RUNTIME_ROLE", None)
@@ -98,6 +114,7 @@ def _grant_runtime(cursor: CursorWrapper, role: str) -> None:
     """Least privilege for the runtime role: read and insert the books, write the rest of the schema."""
     cursor.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
     cursor.execute(f'GRANT USAGE ON SCHEMA public TO "{role}"')
+    append_only = append_only_tables()
     cursor.execute(
         "SELECT c.relname, c.relkind FROM pg_class c "
         "WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'S', 'v')"
@@ -109,6 +126,8 @@ def _grant_runtime(cursor: CursorWrapper, role: str) -> None:
             privileges = "USAGE" if name.startswith("ledger_") else "USAGE, SELECT, UPDATE"
         elif name.startswith("ledger_"):
             privileges = LEDGER_GRANTS.get(name, "SELECT")
+        elif name in append_only:
+            privileges = "SELECT, INSERT"
         else:
             privileges = "SELECT, INSERT, UPDATE, DELETE"
         cursor.execute(f'GRANT {privileges} ON "{name}" TO "{role}"')

@@ -247,3 +247,16 @@ def test_a_trigger_function_stripped_of_its_rights_is_reported(chart):
         execute(f"ALTER FUNCTION {trigger_pgid('ledger.Posting:posting_checks')}() SECURITY INVOKER")
     report = ledger_verify()
     assert any("runs with the caller's rights" in problem for problem in report.problems)
+
+
+def test_every_table_whose_model_refuses_updates_and_deletes_is_append_only_for_the_runtime_role(db):
+    from ledger.database import append_only_tables
+
+    tables = append_only_tables()
+    assert {"ledger_entry", "ledger_posting", "ledger_seal", "ledger_closedperiod"} <= tables
+    with connection.cursor() as cursor:
+        for table in sorted(tables):
+            cursor.execute(
+                "SELECT has_table_privilege(%s, 'UPDATE'), has_table_privilege(%s, 'DELETE')", [table, table]
+            )
+            assert cursor.fetchone() == (False, False), table
