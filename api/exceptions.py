@@ -14,6 +14,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
+from grants.exceptions import GrantsError
 from ledger.exceptions import LedgerError
 
 logger = logging.getLogger(__name__)
@@ -111,7 +112,7 @@ def _problem_for(exc: Exception) -> tuple[dict[str, Any], dict[str, str]]:
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
 
-    if isinstance(exc, LedgerError):
+    if isinstance(exc, LedgerError | GrantsError):
         return problem(status=exc.status, code=exc.code, title=_class_title(exc), detail=exc.detail), {}
 
     if isinstance(exc, exceptions.ValidationError):

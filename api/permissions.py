@@ -73,3 +73,44 @@ class LedgerAccess(RolePermission):
 
     read_roles = (Role.AUDITOR.value, Role.TREASURER.value, Role.ADMIN.value)
     write_roles = (Role.TREASURER.value,)
+
+
+class AnyoneMay(BasePermission):
+    """Open to anyone, signed in or not (anonymous applications, claim codes, sign-up); throttled."""
+
+    def has_permission(self, request: "Request", view: "APIView") -> bool:
+        return True
+
+    def describe(self, method: str) -> str:
+        return "**Permissions:** anyone, without signing in; throttled per client address."
+
+
+class GrantRequestAccess(RolePermission):
+    """Requesters see their own requests, reviewers those assigned, overseers all; requesters write."""
+
+    read_roles = (
+        Role.REQUESTER.value,
+        Role.REVIEWER.value,
+        Role.AUDITOR.value,
+        Role.TREASURER.value,
+        Role.ADMIN.value,
+    )
+    write_roles = (Role.REQUESTER.value,)
+
+
+class GrantReviewAccess(RolePermission):
+    """Reviewers act on the requests assigned to them."""
+
+    write_roles = (Role.REVIEWER.value,)
+
+
+class GrantAssignAccess(RolePermission):
+    """Admins assign reviewers."""
+
+    write_roles = (Role.ADMIN.value,)
+
+
+class GrantCloseAccess(RolePermission):
+    """Treasurers and admins close finished requests."""
+
+    write_roles = (Role.TREASURER.value, Role.ADMIN.value)

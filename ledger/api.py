@@ -9,14 +9,23 @@ from ledger.exceptions import (
     PeriodClosed,
     UnbalancedEntry,
 )
-from ledger.money import currency_exponent, to_decimal_string, to_minor
-from ledger.selectors import account_balance, chain_head, fund_balances, trial_balance
+from ledger.models import AccountRole, EntryKind
+from ledger.money import currency_check, currency_exponent, to_decimal_string, to_minor
+from ledger.selectors import (
+    account_balance,
+    chain_head,
+    fund_balances,
+    fund_list,
+    fund_net_assets,
+    trial_balance,
+)
 from ledger.services import (
     EntrySpec,
     FxRate,
     PostedEntry,
     PostingSpec,
     SourceRef,
+    account_for,
     balances_checkpoint,
     currency_convert,
     entries_post_bulk,
@@ -27,8 +36,10 @@ from ledger.services import (
 )
 
 __all__ = [
+    "AccountRole",
     "AlreadyReversed",
     "CurrencyMismatch",
+    "EntryKind",
     "EntrySpec",
     "FxRate",
     "IdempotencyConflict",
@@ -40,14 +51,18 @@ __all__ = [
     "SourceRef",
     "UnbalancedEntry",
     "account_balance",
+    "account_for",
     "balances_checkpoint",
     "chain_head",
+    "currency_check",
     "currency_convert",
     "currency_exponent",
     "entries_post_bulk",
     "entry_post",
     "entry_reverse",
     "fund_balances",
+    "fund_list",
+    "fund_net_assets",
     "fund_transfer",
     "ledger_seal",
     "to_decimal_string",

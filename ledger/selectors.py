@@ -43,6 +43,26 @@ def account_balance(*, account_id: int, fund_id: int | None = None) -> int:
         return cursor.fetchone()[0]
 
 
+def fund_net_assets(*, fund_id: int, currency: str) -> int:
+    """A fund's assets less its liabilities in one currency, in minor units.
+
+    This is the money the fund holds that nothing has claimed yet: a committed
+    grant (grants expense / grants payable) lowers it, and paying it out does not.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT coalesce(sum(CASE WHEN a.type = %s THEN x.balance ELSE 0 END), 0)
+                 + coalesce(sum(CASE WHEN a.type = %s THEN x.balance ELSE 0 END), 0)
+              FROM ledger_current_balances(NULL, %s) x
+              JOIN ledger_account a ON a.id = x.account_id
+             WHERE x.currency = %s
+            """,
+            [AccountType.ASSET, AccountType.LIABILITY, fund_id, currency],
+        )
+        return int(cursor.fetchone()[0])
+
+
 class TrialBalanceRow(tuple):
     """One account's line: (account_id, code, name, type, currency, balance), debit positive.
 

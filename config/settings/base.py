@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "ledger",
     "pgtrigger",
     "users",
+    "grants",
     "api",
 ]
 
@@ -153,7 +154,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": None,
     # Password guesses against the token endpoint, per client address.
-    "DEFAULT_THROTTLE_RATES": {"auth-token": "10/minute"},
+    "DEFAULT_THROTTLE_RATES": {
+        "auth-token": "10/minute",
+        # Anonymous applications, requester sign-ups and claim-code use, per client address.
+        "grants-apply": env("GRANTS_APPLY_RATE", default="20/hour"),
+        "grants-claim": env("GRANTS_CLAIM_RATE", default="30/hour"),
+    },
     # The client address is REMOTE_ADDR unless the deployment says how many
     # proxies in front of it append to X-Forwarded-For: a header the client
     # writes itself must not buy it a fresh count of guesses.
@@ -190,6 +196,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# Grants: anonymous applicants' claim codes, and how long identifying data outlives a closed request.
+GRANTS_CLAIM_CODE_TTL_DAYS = env.int("GRANTS_CLAIM_CODE_TTL_DAYS", default=365)
+GRANTS_RETENTION_DAYS = env.int("GRANTS_RETENTION_DAYS", default=180)
 
 # Celery: without a broker URL, tasks run in process.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=env("REDIS_URL", default=""))

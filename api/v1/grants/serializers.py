@@ -1,0 +1,211 @@
+"""Input and output serializers of the grants endpoints; outputs carry nothing that identifies a person."""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.validators import RegexValidator
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from api.fields import CURRENCY_PATTERN, DECIMAL_PATTERN, MoneyField, NullableMoneyField
+from grants.models import Category, DeclineReason, GrantRequest, Recommendation, Urgency
+from grants.workflow import Status
+
+MAX_ID = 2**63 - 1
+
+
+class StrictInput(serializers.Serializer):
+    """Refuses members it does not declare: a requester cannot slip in a status or an approved amount."""
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        unknown = (
+            sorted(set(self.initial_data) - set(self.fields)) if isinstance(self.initial_data, dict) else []
+        )
+        if unknown:
+            raise serializers.ValidationError({name: "This field cannot be set." for name in unknown})
+        return attrs
+
+
+def _amount_field(**kwargs: Any) -> serializers.CharField:
+    return serializers.CharField(
+        max_length=40,
+        validators=[RegexValidator(DECIMAL_PATTERN, "A decimal string such as '120.00'.")],
+        help_text="Decimal string in major units of the currency, e.g. `120.00`; more than zero.",
+        **kwargs,
+    )
+
+
+def _currency_field(**kwargs: Any) -> serializers.CharField:
+    return serializers.CharField(
+        validators=[RegexValidator(CURRENCY_PATTERN, "A three-letter ISO 4217 code.")],
+        help_text="ISO 4217 code; the fund's grant currency.",
+        **kwargs,
+    )
+
+
+def _country_field(**kwargs: Any) -> serializers.CharField:
+    return serializers.CharField(
+        min_length=2,
+        max_length=2,
+        validators=[RegexValidator(r"^[A-Z]{2}$", "A two-letter ISO 3166-1 code in capitals.")],
+        help_text="ISO 3166-1 alpha-2 country code, e.g. `KE`.",
+        **kwargs,
+    )
+
+
+LANGUAGES = [code for code, _name in settings.LANGUAGES]
+
+
+# --- inputs ----------------------------------------------------------------------------------
+
+
+class RequesterRegisterInput(StrictInput):
+    pseudonym = serializers.CharField(
+        min_length=3,
+        max_length=64,
+        validators=[UnicodeUsernameValidator()],
+        help_text="Any name you choose; not your legal name. Letters, digits and @ . + - _ only.",
+    )
+    password = serializers.CharField(min_length=1, max_length=128, write_only=True, trim_whitespace=False)
+
+
+class ApplicationInput(StrictInput):
+    """What an anonymous application asks for."""
+
+    fund = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="Fund id (see grants/funds).")
+    category = serializers.ChoiceField(choices=Category.choices)
+    country = _country_field()
+    amount = _amount_field()
+    currency = _currency_field()
+    urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
+    language = serializers.ChoiceField(
+        choices=LANGUAGES, default="en", help_text="Language to be answered in."
+    )
+
+
+class GrantRequestCreateInput(ApplicationInput):
+    """A requester's new request: a draft, or submitted at once with `submit`."""
+
+    submit = serializers.BooleanField(default=False, help_text="Submit now instead of keeping a draft.")
+
+
+class GrantRequestUpdateInput(StrictInput):
+    """Changes to a draft; members left out stay as they are."""
+
+    fund = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
+    category = serializers.ChoiceField(choices=Category.choices, required=False)
+    country = _country_field(required=False)
+    amount = _amount_field(required=False)
+    currency = _currency_field(required=False)
+    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
+    language = serializers.ChoiceField(choices=LANGUAGES, required=False)
+
+
+class ClaimCodeInput(StrictInput):
+    claim_code = serializers.CharField(
+        max_length=64, help_text="The code shown once when applying; dashes and case do not matter."
+    )
+
+
+class AssignInput(StrictInput):
+    reviewer = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="User id of a reviewer.")
+
+
+class ReviewInput(StrictInput):
+    score = serializers.IntegerField(min_value=1, max_value=5)
+    recommendation = serializers.ChoiceField(choices=Recommendation.choices)
+
+
+class ApproveInput(StrictInput):
+    amount = _amount_field()
+
+
+class DeclineInput(StrictInput):
+    reason = serializers.ChoiceField(choices=DeclineReason.choices)
+
+
+class EmptyInput(StrictInput):
+    """No body needed."""
+
+
+# --- outputs ---------------------------------------------------------------------------------
+
+
+class GrantRequestOutput(serializers.ModelSerializer):
+    """A request as anyone allowed to see it sees it: reference, terms, status and dates only."""
+
+    fund = serializers.IntegerField(source="fund_id", read_only=True)
+    amount_requested = MoneyField(amount="amount_requested")
+    approved_amount = NullableMoneyField(amount="approved_amount")
+    status = serializers.ChoiceField(choices=Status.choices, read_only=True)
+    category = serializers.ChoiceField(choices=Category.choices, read_only=True)
+    urgency = serializers.ChoiceField(choices=Urgency.choices, read_only=True)
+    decline_reason = serializers.ChoiceField(choices=DeclineReason.choices, allow_blank=True, read_only=True)
+
+    class Meta:
+        model = GrantRequest
+        fields = (
+            "reference",
+            "fund",
+            "category",
+            "country",
+            "currency",
+            "amount_requested",
+            "urgency",
+            "language",
+            "status",
+            "approved_amount",
+            "decline_reason",
+            "created_at",
+            "submitted_at",
+            "decided_at",
+            "closed_at",
+        )
+        read_only_fields = fields
+
+
+class AnonymousApplicationOutput(serializers.Serializer):
+    request = GrantRequestOutput()
+    claim_code = serializers.CharField(
+        help_text="Shown this once, never stored: keep it to follow the request, answer questions, appeal."
+    )
+    claim_code_expires_at = serializers.DateTimeField(source="request.claim_code_expires_at")
+
+
+class RequesterOutput(serializers.Serializer):
+    pseudonym = serializers.CharField()
+    token = serializers.CharField(help_text="API token for `Authorization: Token <token>`; shown once.")
+    expiry = serializers.DateTimeField(allow_null=True)
+
+
+class CategoryCapOutput(serializers.Serializer):
+    category = serializers.ChoiceField(choices=Category.choices)
+    cap = MoneyField(amount="cap", currency=None)
+
+
+class GrantFundOutput(serializers.Serializer):
+    fund = serializers.IntegerField(source="fund_id")
+    code = serializers.CharField(source="fund.code")
+    name = serializers.CharField(source="fund.name")
+    currency = serializers.CharField()
+    max_per_request = MoneyField(amount="max_per_request")
+    accepting = serializers.BooleanField()
+    caps = serializers.SerializerMethodField()
+
+    @extend_schema_field(CategoryCapOutput(many=True))
+    def get_caps(self, rules: Any) -> Any:
+        return CategoryCapOutput(rules.caps.all(), many=True, context={"currency": rules.currency}).data
+
+
+class AssignmentOutput(serializers.Serializer):
+    request = serializers.CharField(source="request.reference")
+    reviewer = serializers.IntegerField(source="reviewer_id")
+    assigned_at = serializers.DateTimeField()
+
+
+class ReviewOutput(serializers.Serializer):
+    request = serializers.CharField(source="request.reference")
+    score = serializers.IntegerField()
+    recommendation = serializers.ChoiceField(choices=Recommendation.choices)
+    updated_at = serializers.DateTimeField()

@@ -1,0 +1,77 @@
+"""Grants fixtures: a relief fund with grant rules and money in it, and people in each role."""
+
+from collections.abc import Callable
+
+import pytest
+
+from grants import services
+from grants.models import GrantRequest
+from ledger.services import entry_post
+from tests.factories import UserFactory
+from users.services import user_role_assign
+
+# The relief fund holds EUR 3,000.00; one request gets at most EUR 1,000.00, legal aid EUR 1,500.00 in all.
+FUND_MONEY = 300_000
+MAX_PER_REQUEST = 100_000
+LEGAL_CAP = 150_000
+
+
+@pytest.fixture
+def person(db) -> Callable:
+    """person(role) -> a new user in that role."""
+    counter = iter(range(1, 10_000))
+
+    def make(role: str):
+        user = UserFactory(username=f"{role}-{next(counter)}")
+        user_role_assign(user=user, role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def relief(chart):
+    """The relief fund, open for grants in EUR, holding FUND_MONEY in the bank."""
+    services.grant_fund_rules_set(
+        fund_id=chart.relief.pk, currency="EUR", max_per_request=MAX_PER_REQUEST, caps={"legal": LEGAL_CAP}
+    )
+    entry_post(
+        chart.transfer(
+            chart.account("bank"), chart.account("donations_income"), FUND_MONEY, fund=chart.relief
+        )
+    )
+    return chart.relief
+
+
+@pytest.fixture
+def apply(relief, person) -> Callable[..., GrantRequest]:
+    """apply(requester=None, **terms) -> a submitted request in the relief fund."""
+
+    def make(requester=None, submit: bool = True, **terms) -> GrantRequest:
+        values = {
+            "fund_id": relief.pk,
+            "category": "housing",
+            "country": "KE",
+            "currency": "EUR",
+            "amount": 50_000,
+        }
+        values.update(terms)
+        return services.grant_request_create(
+            requester=requester or person("requester"), submit=submit, **values
+        )
+
+    return make
+
+
+@pytest.fixture
+def in_review(apply, person) -> Callable:
+    """in_review(**terms) -> (request, reviewer, admin): submitted and assigned to a new reviewer."""
+
+    def make(**terms):
+        request = apply(**terms)
+        reviewer, admin = person("reviewer"), person("admin")
+        services.reviewer_assign(reference=request.reference, reviewer=reviewer, assigned_by=admin)
+        request.refresh_from_db()
+        return request, reviewer, admin
+
+    return make
