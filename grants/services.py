@@ -5,6 +5,7 @@ Lock order, everywhere: the fund's grant rules (GrantFund), then the request.
 
 import base64
 import datetime
+import re
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -84,7 +85,11 @@ def commitment_key(reference: str) -> uuid.UUID:
 
 
 def check_country(country: str) -> str:
-    if not isinstance(country, str) or len(country) != 2 or pycountry.countries.get(alpha_2=country) is None:
+    if (
+        not isinstance(country, str)
+        or re.fullmatch(r"[A-Z]{2}", country) is None
+        or pycountry.countries.get(alpha_2=country) is None
+    ):
         raise exc.UnknownCountry(f"'{country}' is not an ISO 3166-1 alpha-2 country code.")
     return country
 
