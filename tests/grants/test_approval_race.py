@@ -29,7 +29,7 @@ def test_two_reviewers_approving_at_once_never_overcommit_the_fund(in_review, re
         errors: list[str] = []
         start = threading.Barrier(2)
 
-        def approve(request, reviewer):
+        def approve(request, reviewer, start=start, outcomes=outcomes, errors=errors):
             try:
                 start.wait(timeout=30)
                 services.grant_request_approve(reference=request.reference, reviewer=reviewer, amount=50_000)
