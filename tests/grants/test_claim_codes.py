@@ -1,4 +1,4 @@
-"""Anonymous applications: a claim code shown once, stored as a hash, refused when unknown, spent or expired."""
+"""Anonymous applications: a claim code shown once, kept as a hash, refused if unknown, spent or expired."""
 
 import datetime
 
