@@ -10,7 +10,7 @@ from ledger.models import Entry, EntryKind
 from ledger.selectors import fund_net_assets
 from ledger.services import entry_post, ledger_seal
 from ledger.verification import ledger_verify
-from tests.grants.conftest import FUND_MONEY, LEGAL_CAP, MAX_PER_REQUEST
+from tests.grants.fixtures import FUND_MONEY, LEGAL_CAP, MAX_PER_REQUEST
 
 
 @pytest.mark.parametrize(

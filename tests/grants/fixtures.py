@@ -1,4 +1,4 @@
-"""Grants fixtures: a relief fund with grant rules and money in it, and people in each role."""
+"""Grants fixtures (loaded for every test): a relief fund with grant rules and money, people in each role."""
 
 from collections.abc import Callable
 
@@ -22,7 +22,7 @@ def person(db) -> Callable:
     counter = iter(range(1, 10_000))
 
     def make(role: str):
-        user = UserFactory(username=f"{role}-{next(counter)}")
+        user = UserFactory(username=f"{role}-person-{next(counter)}")
         user_role_assign(user=user, role=role)
         return user
 
