@@ -190,6 +190,9 @@ SPECTACULAR_SETTINGS = {
         "AccountTypeEnum": "ledger.models.AccountType",
         "AccountRoleEnum": "ledger.models.AccountRole",
         "EntryKindEnum": "ledger.models.EntryKind",
+        "GrantCategoryEnum": "grants.models.Category",
+        "GrantStatusEnum": "grants.workflow.Status",
+        "DeclineReasonEnum": "grants.models.DeclineReason",
     },
     # Swagger UI assets served from the drf-spectacular-sidecar package, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
