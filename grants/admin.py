@@ -24,7 +24,7 @@ class GrantRequestAdmin(admin.ModelAdmin):
     list_display = ["reference", "fund", "category", "country", "currency", "amount_requested", "status"]
     list_filter = ["status", "category", "fund"]
     search_fields = ["reference"]
-    fields = readonly_fields = [
+    readonly_fields = (
         "reference",
         "fund",
         "category",
@@ -40,7 +40,8 @@ class GrantRequestAdmin(admin.ModelAdmin):
         "created_at",
         "submitted_at",
         "closed_at",
-    ]
+    )
+    fields = readonly_fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -54,8 +55,8 @@ class GrantRequestAdmin(admin.ModelAdmin):
 
 @admin.register(Decision)
 class DecisionAdmin(admin.ModelAdmin):
-    list_display = ["request", "round", "outcome", "amount", "decline_reason", "decided_at"]
-    fields = readonly_fields = list_display
+    list_display = ("request", "round", "outcome", "amount", "decline_reason", "decided_at")
+    readonly_fields = fields = ("request", "round", "outcome", "amount", "decline_reason", "decided_at")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -198,10 +198,9 @@ def grant_request_create(
     submit: bool = False,
 ) -> GrantRequest:
     """A requester's new request: a draft, or submitted at once."""
-    check_request_terms(
+    rules = check_request_terms(
         fund_id=fund_id, category=category, country=country, currency=currency, amount=amount, urgency=urgency
     )
-    rules = GrantFund.objects.get(fund_id=fund_id)
     if not rules.accepting:
         raise exc.FundNotAccepting()
     now = timezone.now()
@@ -233,10 +232,10 @@ def grant_request_apply_anonymously(
     language: str = "en",
 ) -> AnonymousApplication:
     """A submitted request with no account behind it; the claim code is shown this once."""
-    check_request_terms(
+    rules = check_request_terms(
         fund_id=fund_id, category=category, country=country, currency=currency, amount=amount, urgency=urgency
     )
-    if not GrantFund.objects.get(fund_id=fund_id).accepting:
+    if not rules.accepting:
         raise exc.FundNotAccepting()
     code = _claim_code_new()
     now = timezone.now()

@@ -55,7 +55,7 @@ CLAIM_PROBLEMS = problems(
 
 def _terms(data: dict[str, Any]) -> dict[str, Any]:
     """Input names to service arguments; the amount becomes minor units of its currency."""
-    terms = {
+    terms: dict[str, Any] = {
         key: data[key] for key in ("category", "country", "currency", "urgency", "language") if key in data
     }
     if "fund" in data:
