@@ -1,4 +1,4 @@
-"""Load the demo: chart of accounts, funds, one user per role, and a month of activity."""
+"""Load the demo: chart of accounts, funds, one user per role, a month of activity, grant requests."""
 
 import datetime
 import uuid
@@ -9,6 +9,7 @@ from django.db import transaction
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from grants.demo import grants_demo_seed
 from ledger.api import (
     EntrySpec,
     PostingSpec,
@@ -30,6 +31,7 @@ DEMO_USERS = (
     ("demo-treasurer-2", Role.TREASURER),
     ("demo-auditor", Role.AUDITOR),
     ("demo-reviewer", Role.REVIEWER),
+    ("demo-reviewer-2", Role.REVIEWER),
     ("demo-donor", Role.DONOR),
     ("demo-requester", Role.REQUESTER),
 )
@@ -49,6 +51,7 @@ class Command(BaseCommand):
             tokens = self._users()
             funds = self._funds()
             self._activity(funds)
+            self._grants(funds)
         result = ledger_seal(wait=True)
         self.stdout.write("demo users (password = username) and API tokens:")
         for username, role, token, otp_uri in tokens:
@@ -92,6 +95,17 @@ class Command(BaseCommand):
             if not Fund.objects.filter(code=code).exists():
                 fund_create(code=code, name=name, restricted=True)
         return {f.code: f for f in Fund.objects.all()}
+
+    def _grants(self, funds: dict[str, Fund]) -> None:
+        users = {
+            user.username: user for user in get_user_model().objects.filter(username__startswith="demo-")
+        }
+        grants_demo_seed(
+            fund_ids={code: fund.pk for code, fund in funds.items()},
+            requester=users["demo-requester"],
+            reviewers=[users["demo-reviewer"], users["demo-reviewer-2"]],
+            admin=users["demo-admin"],
+        )
 
     def _activity(self, funds: dict[str, Fund]) -> None:
         def acct(role: str, currency: str) -> Account:
