@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.fields import CURRENCY_PATTERN, DECIMAL_PATTERN, MoneyField, NullableMoneyField
-from grants.models import Category, DeclineReason, GrantRequest, Recommendation, Urgency
+from grants.models import Category, DeclineReason, Recommendation, Urgency
 from grants.workflow import Status
 
 MAX_ID = 2**63 - 1
@@ -132,37 +132,28 @@ class EmptyInput(StrictInput):
 # --- outputs ---------------------------------------------------------------------------------
 
 
-class GrantRequestOutput(serializers.ModelSerializer):
-    """A request as anyone allowed to see it sees it: reference, terms, status and dates only."""
+class GrantRequestOutput(serializers.Serializer):
+    """A request as anyone allowed to see it sees it: reference, terms, status and dates only.
 
-    fund = serializers.IntegerField(source="fund_id", read_only=True)
+    A plain Serializer, not a ModelSerializer: it is built on every answer, and
+    introspecting the model each time cost more than the rest of an application.
+    """
+
+    reference = serializers.CharField()
+    fund = serializers.IntegerField(source="fund_id")
+    category = serializers.ChoiceField(choices=Category.choices)
+    country = serializers.CharField(help_text="ISO 3166-1 alpha-2.")
+    currency = serializers.CharField()
     amount_requested = MoneyField(amount="amount_requested")
+    urgency = serializers.ChoiceField(choices=Urgency.choices)
+    language = serializers.CharField()
+    status = serializers.ChoiceField(choices=Status.choices)
     approved_amount = NullableMoneyField(amount="approved_amount")
-    status = serializers.ChoiceField(choices=Status.choices, read_only=True)
-    category = serializers.ChoiceField(choices=Category.choices, read_only=True)
-    urgency = serializers.ChoiceField(choices=Urgency.choices, read_only=True)
-    decline_reason = serializers.ChoiceField(choices=DeclineReason.choices, allow_blank=True, read_only=True)
-
-    class Meta:
-        model = GrantRequest
-        fields = (
-            "reference",
-            "fund",
-            "category",
-            "country",
-            "currency",
-            "amount_requested",
-            "urgency",
-            "language",
-            "status",
-            "approved_amount",
-            "decline_reason",
-            "created_at",
-            "submitted_at",
-            "decided_at",
-            "closed_at",
-        )
-        read_only_fields = fields
+    decline_reason = serializers.ChoiceField(choices=DeclineReason.choices, allow_blank=True)
+    created_at = serializers.DateTimeField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    decided_at = serializers.DateTimeField(allow_null=True)
+    closed_at = serializers.DateTimeField(allow_null=True)
 
 
 class AnonymousApplicationOutput(serializers.Serializer):
