@@ -114,3 +114,13 @@ class GrantCloseAccess(RolePermission):
     """Treasurers and admins close finished requests."""
 
     write_roles = (Role.TREASURER.value, Role.ADMIN.value)
+
+
+class LedgerSetup(RolePermission):
+    """Ledger readers see funds and closed periods; only admins create funds and close periods.
+
+    Closing a period can never be undone, so it is not a treasurer's everyday write.
+    """
+
+    read_roles = LedgerAccess.read_roles
+    write_roles = (Role.ADMIN.value,)

@@ -15,7 +15,7 @@ class AuthTokenAdmin(admin.ModelAdmin):
 
     list_display = ["token_key", "user", "created", "expiry", "otp_verified"]
     search_fields = ["user__username"]
-    fields = readonly_fields = ["token_key", "user", "created", "expiry", "otp_device"]
+    fields = readonly_fields = ("token_key", "user", "created", "expiry", "otp_device")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

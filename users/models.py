@@ -7,7 +7,8 @@ from django.db import models
 from knox.models import AbstractAuthToken
 
 
-class User(AbstractUser):
+# The stubs' plugin cannot follow knox's abstract token model back to the user.
+class User(AbstractUser):  # type: ignore[django-manager-missing]
     """Anyone who signs in; what they may do comes from their role groups."""
 
     # The hash this instance holds in the database, to notice a password change on save.
@@ -28,7 +29,8 @@ class User(AbstractUser):
             self.pk is not None
             and self._password_saved is not None
             and self.password != self._password_saved
-            and (self._password is not None or not self.has_usable_password())
+            # set_password keeps the raw password in _password until the save.
+            and (getattr(self, "_password", None) is not None or not self.has_usable_password())
         )
         super().save(*args, **kwargs)
         self._password_saved = self.password

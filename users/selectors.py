@@ -2,30 +2,33 @@
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from users.models import AuthToken
+from users.models import AuthToken, User
 from users.roles import STAFF_ROLES
 
+# Where user_has_role keeps a request user's role names for the rest of the request.
+ROLES_CACHE = "_tadamun_roles"
 
-def user_has_role(user: AbstractBaseUser | AnonymousUser | None, *roles: str) -> bool:
+
+def user_has_role(user: User | AnonymousUser | None, *roles: str) -> bool:
     """True if the user is active and in any of the roles (cached per request user)."""
-    if user is None or not user.is_authenticated or not user.is_active:
+    if not isinstance(user, User) or not user.is_active:
         return False
-    cached = getattr(user, "_tadamun_roles", None)
+    cached = getattr(user, ROLES_CACHE, None)
     if cached is None:
         cached = frozenset(user.groups.values_list("name", flat=True))
-        user._tadamun_roles = cached
+        setattr(user, ROLES_CACHE, cached)
     return any(role in cached for role in roles)
 
 
-def user_needs_second_factor(user: AbstractBaseUser | AnonymousUser | None) -> bool:
+def user_needs_second_factor(user: User | AnonymousUser | None) -> bool:
     """Staff (treasurers, auditors, admins) need a confirmed second factor for their work."""
     return user_has_role(user, *STAFF_ROLES)
 
 
-def otp_device_confirmed_get(*, user: AbstractBaseUser) -> TOTPDevice | None:
+def otp_device_confirmed_get(*, user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
 
 

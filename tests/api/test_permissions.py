@@ -1,11 +1,12 @@
-"""Who may call which ledger endpoint: auditors, treasurers and admins read; treasurers post."""
+"""Who may call which ledger endpoint: auditors, treasurers and admins read; treasurers post;
+admins create funds and close periods (tests/api/test_ledger_setup.py)."""
 
 import pytest
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
-from api.permissions import AnyoneMay, DenyAll, LedgerAccess, RolePermission
+from api.permissions import AnyoneMay, DenyAll, LedgerAccess, LedgerSetup, RolePermission
 from api.v1.ledger.checkpoints import PublicRead
 from ledger.models import Entry
 from tests.api.conftest import LEDGER_OUTSIDERS, LEDGER_READERS, manual_body, post_entry
@@ -21,6 +22,7 @@ READ_PATHS = [
     "/api/v1/ledger/fund-balances/",
     "/api/v1/ledger/entries/",
     "/api/v1/ledger/entries/{entry}/",
+    "/api/v1/ledger/periods/",
     "/api/v1/ledger/balances/",
     "/api/v1/ledger/trial-balance/",
     "/api/v1/ledger/chain/head/",
@@ -161,8 +163,9 @@ def test_every_grants_view_says_who_may_use_it():
 
 def test_every_ledger_view_says_who_may_use_it():
     views = dict(_api_views(get_resolver().url_patterns))
-    assert len(views) == 14
+    assert len(views) == 15
     # The key that verifies signed checkpoints is public; everything else is the books.
     assert list(views.pop("api/v1/ledger/public-key/").permission_classes) == [PublicRead]
     for route, view in views.items():
-        assert list(view.permission_classes) == [LedgerAccess], route
+        setup = route.startswith(("api/v1/ledger/funds/", "api/v1/ledger/periods/"))
+        assert list(view.permission_classes) == [LedgerSetup if setup else LedgerAccess], route

@@ -37,12 +37,15 @@ def test_the_schema_describes_every_ledger_operation(schema):
         ("/api/v1/ledger/accounts/{id}/", "get"),
         ("/api/v1/ledger/accounts/{id}/statement/", "get"),
         ("/api/v1/ledger/funds/", "get"),
+        ("/api/v1/ledger/funds/", "post"),
         ("/api/v1/ledger/funds/{id}/", "get"),
         ("/api/v1/ledger/fund-balances/", "get"),
         ("/api/v1/ledger/entries/", "get"),
         ("/api/v1/ledger/entries/", "post"),
         ("/api/v1/ledger/entries/{id}/", "get"),
         ("/api/v1/ledger/entries/{id}/reverse/", "post"),
+        ("/api/v1/ledger/periods/", "get"),
+        ("/api/v1/ledger/periods/", "post"),
         ("/api/v1/ledger/balances/", "get"),
         ("/api/v1/ledger/trial-balance/", "get"),
         ("/api/v1/ledger/chain/head/", "get"),
@@ -135,11 +138,18 @@ def test_the_schema_describes_enrolling_an_authenticator(schema):
     assert {"200", "400"} <= confirm["responses"].keys()
 
 
+# Writes that are not postings: admins set the ledger up, and may refuse with these.
+SETUP_WRITES = {"/api/v1/ledger/funds/": set(), "/api/v1/ledger/periods/": {"409"}}
+
+
 def test_every_operation_says_which_roles_may_call_it(schema):
     for path, method, operation in operations(schema):
         if path == PUBLIC_KEY:
             continue
-        expected = "roles `treasurer`." if method == "post" else "roles `auditor`, `treasurer`, `admin`."
+        if method == "get":
+            expected = "roles `auditor`, `treasurer`, `admin`."
+        else:
+            expected = "roles `admin`." if path in SETUP_WRITES else "roles `treasurer`."
         assert operation["description"].endswith(f"**Permissions:** {expected}"), (path, method)
         assert {"tokenAuth": []} in operation["security"]
 
@@ -148,7 +158,9 @@ def test_every_operation_documents_its_problem_responses(schema):
     for path, method, operation in operations(schema):
         if path == PUBLIC_KEY:
             continue
-        statuses = {"400", "401", "403"} | ({"409", "422"} if method == "post" else set())
+        statuses = {"400", "401", "403"}
+        if method == "post":
+            statuses |= {"415"} | SETUP_WRITES.get(path, {"409", "422"})
         for status in statuses:
             content = operation["responses"][status]["content"]
             assert content == {"application/problem+json": {"schema": {"$ref": PROBLEM_REF}}}, (path, status)

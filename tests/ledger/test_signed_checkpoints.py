@@ -212,6 +212,7 @@ def _production_settings(**env: str) -> subprocess.CompletedProcess:
         DJANGO_SETTINGS_MODULE="config.settings.production",
         DJANGO_SECRET_KEY="x" * 50,
         DATABASE_URL="postgres://nobody@127.0.0.1:1/none",
+        VAULT_MASTER_KEYS="prod-1:" + base64.b64encode(os.urandom(32)).decode(),
         **env,
     )
     return subprocess.run(

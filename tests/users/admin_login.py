@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.factories import PASSWORD, totp_code
@@ -38,4 +39,16 @@ def admin_login(user: AbstractBaseUser, client: Client | None = None) -> Client:
         client, user.get_username(), otp=totp_code(device, steps_ahead=1), device=device.persistent_id
     )
     assert response.status_code == 302, response.content.decode()[:2000]
+    return client
+
+
+def otp_force_login(client: Client, user: AbstractBaseUser) -> Client:
+    """force_login, plus the session mark django-otp's login leaves: a verified admin session."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="authenticator", confirmed=True
+    )
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
     return client

@@ -31,7 +31,8 @@ def locked_out_response(
             content_type=PROBLEM_CONTENT_TYPE,
         )
     else:
-        response = HttpResponse(get_lockout_message(), status=settings.AXES_HTTP_RESPONSE_CODE)
+        status = getattr(settings, "AXES_HTTP_RESPONSE_CODE", LOCKED_OUT_STATUS)
+        response = HttpResponse(get_lockout_message(), status=status)
     if cool_off:
         response["Retry-After"] = str(int(cool_off.total_seconds()))
     return response

@@ -1,5 +1,7 @@
 """Request and response bodies of the token and second-factor endpoints."""
 
+from typing import Any
+
 from rest_framework import serializers
 
 OTP_HELP = "The current 6-digit code from the authenticator app."
@@ -8,7 +10,7 @@ OTP_HELP = "The current 6-digit code from the authenticator app."
 class OtpField(serializers.RegexField):
     """A TOTP code: six digits."""
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("help_text", OTP_HELP)
         super().__init__(r"^[0-9]{6}$", max_length=6, min_length=6, **kwargs)
 

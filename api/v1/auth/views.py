@@ -16,7 +16,7 @@ from api.schema import problems
 from api.v1.auth import serializers as s
 from api.validation import body_validate
 from users.exceptions import OtpInvalid, OtpRequired, UsersError
-from users.models import AuthToken
+from users.models import AuthToken, User
 from users.services import otp_device_confirm, otp_device_enrol, token_issue, token_revoke
 
 TAG = "auth"
@@ -50,6 +50,13 @@ USERS_ERROR_STATUS = {
     "otp_already_enrolled": status.HTTP_409_CONFLICT,
     "otp_not_enrolled": status.HTTP_409_CONFLICT,
 }
+
+
+def _signed_in(request: Request) -> User:
+    """The request's user, once a permission has required one."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
 
 
 def _problem(error: UsersError) -> exceptions.APIException:
@@ -180,7 +187,7 @@ class OtpDeviceEnrolView(APIView):
     )
     def post(self, request: Request) -> Response:
         try:
-            enrolment = otp_device_enrol(user=request.user)
+            enrolment = otp_device_enrol(user=_signed_in(request))
         except UsersError as error:
             raise _problem(error) from error
         body = s.OtpEnrolmentOutput(
@@ -223,7 +230,7 @@ class OtpDeviceConfirmView(APIView):
         data = body_validate(s.OtpConfirmRequest, request)
         token = request.auth if isinstance(request.auth, AuthToken) else None
         try:
-            device = otp_device_confirm(user=request.user, otp=data["otp"], token=token)
+            device = otp_device_confirm(user=_signed_in(request), otp=data["otp"], token=token)
         except UsersError as error:
             raise _problem(error) from error
         if token is None:

@@ -3,12 +3,15 @@
 from typing import Any
 
 from django.core.validators import RegexValidator
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.validators import UniqueValidator
 
 from api.fields import CURRENCY_PATTERN, DECIMAL_PATTERN, HashField, MoneyField, NullableMoneyField
-from ledger.models import Account, AccountRole, AccountType, Entry, EntryKind, Fund
+from ledger.models import Account, AccountRole, AccountType, ClosedPeriod, Entry, EntryKind, Fund
 from ledger.money import to_decimal_string
+from ledger.selectors import fund_list
 from ledger.services import MAX_POSTINGS
 
 MAX_ID = 2**63 - 1
@@ -78,6 +81,38 @@ class StatementQuery(serializers.Serializer):
 
 class TrialBalanceQuery(serializers.Serializer):
     fund = _id_field(required=False, help_text="Only balances within this fund.")
+
+
+class FundCreateInput(serializers.Serializer):
+    """A new fund; its code names it in reports and never changes."""
+
+    code = serializers.SlugField(
+        max_length=64,
+        validators=[UniqueValidator(queryset=fund_list(), message="A fund with this code already exists.")],
+        help_text="Letters, digits, hyphens and underscores, e.g. `relief-2026`; unique.",
+    )
+    name = serializers.CharField(max_length=200)
+    restricted = serializers.BooleanField(
+        default=False, help_text="True for money donors gave for one purpose (a campaign)."
+    )
+    description = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class PeriodCloseInput(serializers.Serializer):
+    """The first and last day, both included, of a period that has ended."""
+
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(help_text="On or after `start_date`, and not after today.")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["end_date"] < attrs["start_date"]:
+            raise serializers.ValidationError({"end_date": "Must not be before start_date."})
+        # Closing can never be undone: a typo in the year must not close the future.
+        if attrs["end_date"] > timezone.localdate():
+            raise serializers.ValidationError(
+                {"end_date": "A period can be closed once it has ended; this one ends after today."}
+            )
+        return attrs
 
 
 # --- outputs ------------------------------------------------------------------
@@ -245,3 +280,12 @@ class FundBalanceOutput(serializers.Serializer):
 class ChainHeadOutput(serializers.Serializer):
     seq = serializers.IntegerField(help_text="Sequence number of the newest seal; 0 for an empty chain.")
     hash = HashField(help_text="Its SHA-256 chain hash; 64 zeros for an empty chain.")
+
+
+class ClosedPeriodOutput(serializers.ModelSerializer):
+    closed_by = serializers.IntegerField(source="closed_by_id", allow_null=True, help_text="User id.")
+
+    class Meta:
+        model = ClosedPeriod
+        fields = ("id", "start_date", "end_date", "closed_at", "closed_by")
+        read_only_fields = fields

@@ -19,7 +19,7 @@ from api.schema import IDEMPOTENCY_KEY, READ_PROBLEMS, WRITE_PROBLEMS, problems
 from api.v1.ledger import serializers as s
 from api.validation import body_validate, query_validate
 from ledger.exceptions import UnknownReference
-from ledger.models import Account, Balance, Entry, EntryKind, Fund
+from ledger.models import Account, Balance, Entry, EntryKind
 from ledger.money import to_minor
 from ledger.selectors import (
     account_balance,
@@ -29,7 +29,6 @@ from ledger.selectors import (
     chain_head,
     entry_list,
     fund_balances,
-    fund_list,
     trial_balance,
     trial_balance_totals,
 )
@@ -152,34 +151,7 @@ class AccountStatementView(APIView):
         return Response(s.StatementOutput(document, context={"currency": statement.currency}).data)
 
 
-# --- funds ----------------------------------------------------------------------
-
-
-@extend_schema(tags=[TAG])
-class FundListView(generics.ListAPIView):
-    """The general fund and every campaign's restricted fund."""
-
-    permission_classes = (LedgerAccess,)
-    serializer_class = s.FundOutput
-    filter_backends = ()
-
-    def get_queryset(self) -> QuerySet[Fund]:
-        return fund_list()
-
-    @extend_schema(responses={200: s.FundOutput(many=True), **problems(*READ_PROBLEMS, 404)})
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
-
-
-@extend_schema(tags=[TAG])
-class FundDetailView(APIView):
-    """One fund."""
-
-    permission_classes = (LedgerAccess,)
-
-    @extend_schema(responses={200: s.FundOutput, **problems(*READ_PROBLEMS, 404)})
-    def get(self, request: Request, pk: int) -> Response:
-        return Response(s.FundOutput(get_object_or_404(fund_list(), pk=pk)).data)
+# --- fund balances (funds themselves: funds.py) ------------------------------------
 
 
 @extend_schema(tags=[TAG])

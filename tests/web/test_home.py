@@ -1,0 +1,46 @@
+"""The home page: served at /, plain HTML, linking to the API docs, the schema and the admin."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.utils import translation
+
+
+@pytest.fixture
+def home(db) -> str:
+    response = Client().get("/")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    return response.content.decode()
+
+
+def test_the_home_page_says_what_tadamun_is_and_what_works_today(home):
+    assert "mutual-aid" in home
+    assert "double-entry ledger" in home
+    for coming in ("Pledges", "grant requests", "payouts", "reports"):
+        assert coming in home
+
+
+def test_the_home_page_links_to_the_api_docs_the_schema_and_the_admin(home):
+    links = set(re.findall(r'href="([^"]+)"', home))
+    assert {"/api/v1/docs/", "/api/v1/schema/", "/admin/"} <= links
+
+
+def test_the_home_page_runs_no_script_and_loads_nothing_from_elsewhere(home):
+    assert "<script" not in home
+    assert not re.search(r'(src|href)="(https?:)?//', home)
+
+
+def test_the_home_page_needs_no_sign_in_and_reads_left_to_right_in_english(home):
+    assert '<html lang="en" dir="ltr">' in home
+
+
+def test_the_home_page_turns_right_to_left_in_arabic(db):
+    with translation.override("ar"):
+        page = Client().get("/").content.decode()
+    assert '<html lang="ar" dir="rtl">' in page
+
+
+def test_the_home_page_only_answers_reads(db):
+    assert Client().post("/").status_code == 405

@@ -1,0 +1,1 @@
+"""Envelope encryption of identifying data, its access log, and crypto-shredding."""

@@ -1,0 +1,1 @@
+"""Server-rendered pages for people in a browser: the home page."""
