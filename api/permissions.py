@@ -101,7 +101,21 @@ class GrantRequestAccess(RolePermission):
 class GrantReviewAccess(RolePermission):
     """Reviewers act on the requests assigned to them."""
 
+    read_roles = (Role.REVIEWER.value,)
     write_roles = (Role.REVIEWER.value,)
+
+
+class GrantIdentityAccess(RolePermission):
+    """Identifying data: its requester and assigned reviewers read it; reviewers ask questions."""
+
+    read_roles = (Role.REQUESTER.value, Role.REVIEWER.value)
+    write_roles = (Role.REVIEWER.value,)
+
+
+class GrantShredAccess(RolePermission):
+    """Admins erase a request's identifying data on demand."""
+
+    write_roles = (Role.ADMIN.value,)
 
 
 class GrantAssignAccess(RolePermission):

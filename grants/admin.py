@@ -19,7 +19,7 @@ class GrantFundAdmin(admin.ModelAdmin):
 
 @admin.register(GrantRequest)
 class GrantRequestAdmin(admin.ModelAdmin):
-    """Read-only: changes go through the API's services, and no column names a person."""
+    """Read-only, and nothing sealed is shown or opened here: changes go through the API's services."""
 
     list_display = ["reference", "fund", "category", "country", "currency", "amount_requested", "status"]
     list_filter = ["status", "category", "fund"]
@@ -40,6 +40,7 @@ class GrantRequestAdmin(admin.ModelAdmin):
         "created_at",
         "submitted_at",
         "closed_at",
+        "shredded_at",
     )
     fields = readonly_fields
 

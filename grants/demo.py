@@ -21,7 +21,7 @@ DEMO_REQUESTS = (
 
 
 def grants_demo_seed(*, fund_ids: dict[str, int], requester: Any, reviewers: list[Any], admin: Any) -> int:
-    """Open two funds for grants and walk one request to each status; does nothing if any exist."""
+    """Open two funds for grants, walk one request to each status, shred the closed one; once only."""
     if GrantRequest.objects.exists():
         return 0
     services.grant_fund_rules_set(
@@ -39,6 +39,10 @@ def grants_demo_seed(*, fund_ids: dict[str, int], requester: Any, reviewers: lis
             currency=currency[fund],
             amount=amount,
             submit=target != Status.DRAFT,
+            identity={
+                "narrative": f"Demo request ({category}): no real person.",
+                "contact_channel": "signal",
+            },
         )
         ref = request.reference
         if target in (Status.DRAFT, Status.SUBMITTED):
@@ -60,4 +64,6 @@ def grants_demo_seed(*, fund_ids: dict[str, int], requester: Any, reviewers: lis
             services.grant_request_mark_paid(reference=ref)
         if target == Status.CLOSED:
             services.grant_request_close(reference=ref)
+            # Shredded at once, to show a request whose identifying data reads "erased".
+            services.grant_request_shred(reference=ref, by_id=admin.pk)
     return len(DEMO_REQUESTS)

@@ -148,3 +148,30 @@ class PseudonymTaken(GrantsError):
 
     code = "pseudonym_taken"
     status = 409
+
+
+class TooLong(InvalidGrantInput):
+    """A text is over its size limit."""
+
+    code = "too_long"
+
+
+class RequestErased(GrantsError):
+    """This request's identifying data has been erased."""
+
+    code = "erased"
+    status = 410
+
+
+class QuestionNotFound(GrantsError):
+    """No such question on this request."""
+
+    code = "not_found"
+    status = 404
+
+
+class AlreadyAnswered(GrantsError):
+    """This question has been answered."""
+
+    code = "already_answered"
+    status = 409

@@ -118,6 +118,17 @@ class GrantRequest(models.Model):
     # The ledger entry that committed the approved amount (grants expense / grants payable).
     commitment_entry_id = models.BigIntegerField(null=True, blank=True)
 
+    # Identifying data, sealed by the vault under this request's own subject (grants/identity.py).
+    subject_reference = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    name_sealed = models.BinaryField(null=True, blank=True, editable=False)
+    contact_channel_sealed = models.BinaryField(null=True, blank=True, editable=False)
+    contact_handle_sealed = models.BinaryField(null=True, blank=True, editable=False)
+    narrative_sealed = models.BinaryField(null=True, blank=True, editable=False)
+    payout_rail_sealed = models.BinaryField(null=True, blank=True, editable=False)
+    payout_details_sealed = models.BinaryField(null=True, blank=True, editable=False)
+    # When the data key was shredded: the sealed fields can never be opened again.
+    shredded_at = models.DateTimeField(null=True, blank=True)
+
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -258,3 +269,37 @@ class Appeal(models.Model):
 
     class Meta:
         triggers = _append_only("appeal")
+
+
+class Question(models.Model):
+    """A reviewer's question to the requester and its answer, both sealed under the request's subject."""
+
+    request = models.ForeignKey(GrantRequest, on_delete=models.CASCADE, related_name="questions")
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    asked_at = models.DateTimeField(auto_now_add=True)
+    body_sealed = models.BinaryField(editable=False)
+    answer_sealed = models.BinaryField(null=True, blank=True, editable=False)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["request_id", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(answer_sealed__isnull=True, answered_at__isnull=True)
+                | Q(answer_sealed__isnull=False, answered_at__isnull=False),
+                name="question_answered_with_time",
+            ),
+        ]
+
+
+class Note(models.Model):
+    """A reviewer's internal note, never shown to the requester; sealed like everything they might write."""
+
+    request = models.ForeignKey(GrantRequest, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    body_sealed = models.BinaryField(editable=False)
+
+    class Meta:
+        ordering = ["request_id", "id"]
+        triggers = _append_only("note")

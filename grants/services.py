@@ -8,6 +8,7 @@ import datetime
 import re
 import secrets
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from grants import exceptions as exc
+from grants.identity import identity_seal, requests_shred, retention_cutoff
 from grants.models import (
     Appeal,
     Assignment,
@@ -196,15 +198,16 @@ def grant_request_create(
     urgency: str = Urgency.NORMAL,
     language: str = "en",
     submit: bool = False,
+    identity: Mapping[str, Any] | None = None,
 ) -> GrantRequest:
-    """A requester's new request: a draft, or submitted at once."""
+    """A requester's new request: a draft, or submitted at once; `identity` is sealed through the vault."""
     rules = check_request_terms(
         fund_id=fund_id, category=category, country=country, currency=currency, amount=amount, urgency=urgency
     )
     if not rules.accepting:
         raise exc.FundNotAccepting()
     now = timezone.now()
-    request = GrantRequest.objects.create(
+    request = GrantRequest(
         reference=_reference_new(),
         requester=requester,
         fund_id=fund_id,
@@ -217,6 +220,8 @@ def grant_request_create(
         status=Status.SUBMITTED if submit else Status.DRAFT,
         submitted_at=now if submit else None,
     )
+    identity_seal(request=request, values=identity or {})
+    request.save()
     return request
 
 
@@ -230,6 +235,7 @@ def grant_request_apply_anonymously(
     amount: int,
     urgency: str = Urgency.NORMAL,
     language: str = "en",
+    identity: Mapping[str, Any] | None = None,
 ) -> AnonymousApplication:
     """A submitted request with no account behind it; the claim code is shown this once."""
     rules = check_request_terms(
@@ -239,7 +245,7 @@ def grant_request_apply_anonymously(
         raise exc.FundNotAccepting()
     code = _claim_code_new()
     now = timezone.now()
-    request = GrantRequest.objects.create(
+    request = GrantRequest(
         reference=_reference_new(),
         claim_code_hash=claim_code_digest(code),
         claim_code_expires_at=now + _claim_code_ttl(),
@@ -253,12 +259,16 @@ def grant_request_apply_anonymously(
         status=Status.SUBMITTED,
         submitted_at=now,
     )
+    identity_seal(request=request, values=identity or {})
+    request.save()
     return AnonymousApplication(request=request, claim_code=code)
 
 
 @transaction.atomic
-def grant_request_update(*, reference: str, requester: Any, changes: dict[str, Any]) -> GrantRequest:
-    """Change a draft; a submitted request cannot be edited (409)."""
+def grant_request_update(
+    *, reference: str, requester: Any, changes: dict[str, Any], identity: Mapping[str, Any] | None = None
+) -> GrantRequest:
+    """Change a draft (its terms and its sealed fields); a submitted request cannot be edited (409)."""
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise exc.InvalidGrantInput(f"These cannot be changed: {', '.join(sorted(unknown))}.")
@@ -282,6 +292,7 @@ def grant_request_update(*, reference: str, requester: Any, changes: dict[str, A
     request.amount_requested = terms["amount"]
     request.urgency = terms["urgency"]
     request.language = changes.get("language", request.language)
+    identity_seal(request=request, values=identity or {})
     request.save()
     return request
 
@@ -558,3 +569,35 @@ def grant_fund_rules_set(
             raise exc.InvalidGrantInput("A cap names a grant category and a positive amount.")
         CategoryCap.objects.update_or_create(grant_fund=rules, category=category, defaults={"cap": cap})
     return rules
+
+
+# --- erasure ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def grant_request_shred(*, reference: str, by_id: int | None) -> GrantRequest:
+    """An admin erases one request's identifying data now; its books and its public fields stay."""
+    request = _locked(reference)
+    requests_shred(requests=[request], by_id=by_id, reason="admin_request")
+    return request
+
+
+def grant_requests_shred_expired(*, batch_size: int = 1_000) -> int:
+    """Shred every request closed longer than GRANTS_RETENTION_DAYS ago, one committed batch at a time."""
+    cutoff = retention_cutoff()
+    total = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                GrantRequest.objects.select_for_update(skip_locked=True)
+                .filter(
+                    status=Status.CLOSED,
+                    closed_at__lte=cutoff,
+                    shredded_at__isnull=True,
+                    subject_reference__isnull=False,
+                )
+                .order_by("id")[:batch_size]
+            )
+            if not batch:
+                return total
+            total += requests_shred(requests=batch, by_id=None, reason="retention")

@@ -212,6 +212,7 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULE = {
     "ledger-seal": {"task": "ledger.tasks.ledger_seal_task", "schedule": 5.0},
+    "grants-shred-expired": {"task": "grants.tasks.grants_shred_expired_task", "schedule": 3600.0},
 }
 
 # Ledger

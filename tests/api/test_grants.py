@@ -335,6 +335,10 @@ WRITES = [
     ("post", "requests/{ref}/approve/", "reviewer"),
     ("post", "requests/{ref}/decline/", "reviewer"),
     ("post", "requests/{ref}/close/", "treasurer admin"),
+    ("post", "requests/{ref}/questions/", "reviewer"),
+    ("post", "requests/{ref}/questions/1/answer/", "requester"),
+    ("post", "requests/{ref}/notes/", "reviewer"),
+    ("post", "requests/{ref}/shred/", "admin"),
 ]
 ROLES = ["donor", "requester", "reviewer", "treasurer", "auditor", "admin", "norole"]
 

@@ -98,6 +98,15 @@ GRANT_OPERATIONS = {
     ("/api/v1/grants/claim/withdraw/", "post"): "anyone",
     ("/api/v1/grants/claim/appeal/", "post"): "anyone",
     ("/api/v1/grants/claim/attach/", "post"): "roles `requester`.",
+    (f"{REQUEST}identity/", "get"): "roles `requester`, `reviewer`.",
+    (f"{REQUEST}questions/", "get"): "roles `requester`, `reviewer`.",
+    (f"{REQUEST}questions/", "post"): "roles `reviewer`.",
+    (f"{REQUEST}questions/{{question}}/answer/", "post"): "roles `requester`.",
+    (f"{REQUEST}notes/", "get"): "roles `reviewer`.",
+    (f"{REQUEST}notes/", "post"): "roles `reviewer`.",
+    (f"{REQUEST}shred/", "post"): "roles `admin`.",
+    ("/api/v1/grants/claim/questions/", "post"): "anyone",
+    ("/api/v1/grants/claim/answer/", "post"): "anyone",
 }
 
 

@@ -31,11 +31,12 @@ def test_running_the_demo_seed_again_writes_nothing_new(db):
     assert Entry.objects.count() == entries
 
 
-def test_the_demo_seed_walks_a_grant_request_to_every_status_with_one_appeal(db):
+def test_the_demo_seed_walks_a_grant_request_to_every_status_with_one_appeal_and_one_shredded(db):
     from grants.models import Appeal, GrantRequest
     from grants.workflow import Status
 
     call_command("seed_demo", stdout=io.StringIO())
     assert set(GrantRequest.objects.values_list("status", flat=True)) == set(Status.values)
     assert Appeal.objects.count() == 1
+    assert GrantRequest.objects.filter(shredded_at__isnull=False).count() == 1
     assert ledger_verify().ok

@@ -70,8 +70,43 @@ class RequesterRegisterInput(StrictInput):
     password = serializers.CharField(min_length=1, max_length=128, write_only=True, trim_whitespace=False)
 
 
-class ApplicationInput(StrictInput):
-    """What an anonymous application asks for."""
+CONTACT_CHANNELS = [("signal", "Signal"), ("email", "E-mail"), ("other", "Other")]
+PAYOUT_RAILS = [
+    ("bank_transfer", "Bank transfer"),
+    ("mobile_money", "Mobile money"),
+    ("cash", "Cash"),
+    ("other", "Other"),
+]
+# Choice errors here must not repeat what was sent: it may identify someone.
+_CHOICE_ERRORS = {"invalid_choice": "Not one of the listed choices."}
+
+
+def _sealed_text(limit: int, help_text: str) -> serializers.CharField:
+    return serializers.CharField(
+        max_length=limit, required=False, allow_blank=True, write_only=True, help_text=help_text
+    )
+
+
+class IdentityFields(serializers.Serializer):
+    """What a requester writes about themselves; stored only encrypted, never echoed back."""
+
+    name = _sealed_text(200, "Optional; any name you want to be called by.")
+    contact_channel = serializers.ChoiceField(
+        choices=CONTACT_CHANNELS, required=False, write_only=True, error_messages=_CHOICE_ERRORS
+    )
+    contact_handle = _sealed_text(200, "How to reach you on that channel.")
+    narrative = _sealed_text(10_000, "Your situation, in your words (at most 10,000 characters).")
+    payout_rail = serializers.ChoiceField(
+        choices=PAYOUT_RAILS, required=False, write_only=True, error_messages=_CHOICE_ERRORS
+    )
+    payout_details = _sealed_text(2_000, "Where the money should go on that rail.")
+
+
+IDENTITY_FIELDS = tuple(IdentityFields().fields)
+
+
+class ApplicationInput(StrictInput, IdentityFields):
+    """What an anonymous application asks for, and what the applicant tells about themselves."""
 
     fund = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="Fund id (see grants/funds).")
     category = serializers.ChoiceField(choices=Category.choices)
@@ -90,7 +125,7 @@ class GrantRequestCreateInput(ApplicationInput):
     submit = serializers.BooleanField(default=False, help_text="Submit now instead of keeping a draft.")
 
 
-class GrantRequestUpdateInput(StrictInput):
+class GrantRequestUpdateInput(StrictInput, IdentityFields):
     """Changes to a draft; members left out stay as they are."""
 
     fund = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
@@ -125,8 +160,23 @@ class DeclineInput(StrictInput):
     reason = serializers.ChoiceField(choices=DeclineReason.choices)
 
 
-class EmptyInput(StrictInput):
-    """No body needed."""
+class QuestionInput(StrictInput):
+    question = serializers.CharField(
+        max_length=2_000, help_text="Sealed at rest; only the requester sees it."
+    )
+
+
+class AnswerInput(StrictInput):
+    answer = serializers.CharField(max_length=5_000, help_text="Sealed at rest.")
+
+
+class ClaimAnswerInput(ClaimCodeInput):
+    question = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    answer = serializers.CharField(max_length=5_000)
+
+
+class NoteInput(StrictInput):
+    note = serializers.CharField(max_length=5_000, help_text="Internal: never shown to the requester.")
 
 
 # --- outputs ---------------------------------------------------------------------------------
@@ -200,3 +250,30 @@ class ReviewOutput(serializers.Serializer):
     score = serializers.IntegerField()
     recommendation = serializers.ChoiceField(choices=Recommendation.choices)
     updated_at = serializers.DateTimeField()
+
+
+class IdentityOutput(serializers.Serializer):
+    """A request's identifying fields, opened for this reader (logged); each reads "erased" once shredded."""
+
+    erased = serializers.BooleanField()
+    name = serializers.CharField(allow_null=True)
+    contact_channel = serializers.CharField(allow_null=True)
+    contact_handle = serializers.CharField(allow_null=True)
+    narrative = serializers.CharField(allow_null=True)
+    payout_rail = serializers.CharField(allow_null=True)
+    payout_details = serializers.CharField(allow_null=True)
+
+
+class QuestionOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    question = serializers.CharField(allow_null=True)
+    answer = serializers.CharField(allow_null=True)
+    asked_at = serializers.DateTimeField()
+    answered_at = serializers.DateTimeField(allow_null=True)
+
+
+class NoteOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    note = serializers.CharField(allow_null=True)
+    author = serializers.IntegerField()
+    created_at = serializers.DateTimeField()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from api.v1.grants import review_views, views
+from api.v1.grants import identity_views, review_views, views
 
 REQUEST = "requests/<str:reference>/"
 
@@ -21,6 +21,21 @@ urlpatterns = [
     path(f"{REQUEST}approve/", review_views.ApproveView.as_view(), name="grants-request-approve"),
     path(f"{REQUEST}decline/", review_views.DeclineView.as_view(), name="grants-request-decline"),
     path(f"{REQUEST}close/", review_views.CloseView.as_view(), name="grants-request-close"),
+    path(f"{REQUEST}identity/", identity_views.IdentityView.as_view(), name="grants-request-identity"),
+    path(
+        f"{REQUEST}questions/",
+        identity_views.QuestionListCreateView.as_view(),
+        name="grants-request-questions",
+    ),
+    path(
+        f"{REQUEST}questions/<int:question>/answer/",
+        identity_views.QuestionAnswerView.as_view(),
+        name="grants-request-answer",
+    ),
+    path(f"{REQUEST}notes/", identity_views.NoteListCreateView.as_view(), name="grants-request-notes"),
+    path(f"{REQUEST}shred/", identity_views.ShredView.as_view(), name="grants-request-shred"),
+    path("claim/questions/", identity_views.ClaimQuestionsView.as_view(), name="grants-claim-questions"),
+    path("claim/answer/", identity_views.ClaimAnswerView.as_view(), name="grants-claim-answer"),
     path("claim/", views.ClaimStatusView.as_view(), name="grants-claim-status"),
     path("claim/withdraw/", views.ClaimWithdrawView.as_view(), name="grants-claim-withdraw"),
     path("claim/appeal/", views.ClaimAppealView.as_view(), name="grants-claim-appeal"),

@@ -31,7 +31,7 @@ TERMS_PROBLEMS = problems(
     *WRITE_PROBLEMS,
     422,
     s400="Invalid request (`validation_error`, `unknown_fund`, `unknown_country`, `invalid_amount`, "
-    "`invalid_currency`).",
+    "`invalid_currency`, `too_long`).",
     s422="Refused by the fund's rules: `currency_not_paid`, `above_fund_maximum`, `fund_not_accepting`.",
 )
 TRANSITION_409 = (
@@ -63,6 +63,10 @@ def _terms(data: dict[str, Any]) -> dict[str, Any]:
     if "amount" in data:
         terms["amount"] = to_minor(data["amount"], data["currency"])
     return terms
+
+
+def _identity(data: dict[str, Any]) -> dict[str, Any]:
+    return {key: data[key] for key in s.IDENTITY_FIELDS if key in data}
 
 
 def _out(request: GrantRequest, code: int = status.HTTP_200_OK) -> Response:
@@ -134,7 +138,9 @@ class GrantRequestListCreateView(generics.ListAPIView):
     )
     def post(self, request: Request) -> Response:
         data = body_validate(s.GrantRequestCreateInput, request)
-        created = services.grant_request_create(requester=request.user, submit=data["submit"], **_terms(data))
+        created = services.grant_request_create(
+            requester=request.user, submit=data["submit"], identity=_identity(data), **_terms(data)
+        )
         return _out(created, status.HTTP_201_CREATED)
 
 
@@ -153,7 +159,7 @@ class AnonymousApplicationView(APIView):
     )
     def post(self, request: Request) -> Response:
         data = body_validate(s.ApplicationInput, request)
-        application = services.grant_request_apply_anonymously(**_terms(data))
+        application = services.grant_request_apply_anonymously(identity=_identity(data), **_terms(data))
         document = {"request": application.request, "claim_code": application.claim_code}
         return Response(s.AnonymousApplicationOutput(document).data, status=status.HTTP_201_CREATED)
 
