@@ -112,6 +112,12 @@ class GrantIdentityAccess(RolePermission):
     write_roles = (Role.REVIEWER.value,)
 
 
+class GrantAccessLogAccess(RolePermission):
+    """The access log of a request: reviewers assigned to it, and admins."""
+
+    read_roles = (Role.REVIEWER.value, Role.ADMIN.value)
+
+
 class GrantShredAccess(RolePermission):
     """Admins erase a request's identifying data on demand."""
 

@@ -163,5 +163,12 @@ def requests_shred(*, requests: Iterable[GrantRequest], by_id: int | None, reaso
     return len(rows)
 
 
+def access_log(*, request: GrantRequest) -> list[vault.AccessRecord]:
+    """Every opening of the request's sealed fields, and its shredding, oldest first."""
+    if request.subject_reference is None:
+        return []
+    return vault.access_log_list(subject=_subject(request))
+
+
 def retention_cutoff(now: datetime.datetime | None = None) -> datetime.datetime:
     return (now or timezone.now()) - datetime.timedelta(days=settings.GRANTS_RETENTION_DAYS)

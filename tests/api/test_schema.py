@@ -105,6 +105,7 @@ GRANT_OPERATIONS = {
     (f"{REQUEST}notes/", "get"): "roles `reviewer`.",
     (f"{REQUEST}notes/", "post"): "roles `reviewer`.",
     (f"{REQUEST}shred/", "post"): "roles `admin`.",
+    (f"{REQUEST}access-log/", "get"): "roles `reviewer`, `admin`.",
     ("/api/v1/grants/claim/questions/", "post"): "anyone",
     ("/api/v1/grants/claim/answer/", "post"): "anyone",
 }

@@ -230,3 +230,15 @@ def test_no_log_line_carries_a_marker(relief, person, caplog):
     said = caplog.text + "\n".join(str(record.args) for record in caplog.records)
     for field, mark in marks.items():
         assert mark not in said, field
+
+
+def test_the_access_log_is_read_by_assigned_reviewers_and_admins_only(reviewed, person):
+    path = f"{API}requests/{reviewed['reference']}/"
+    client_as(reviewed["reviewer"]).get(f"{path}identity/")
+    log = client_as(reviewed["admin"]).get(f"{path}access-log/")
+    assert log.status_code == 200
+    opened = {(row["field"], row["reader"], row["purpose"]) for row in log.json() if row["action"] == "open"}
+    assert ("narrative", reviewed["reviewer"].pk, "review") in opened
+    assert client_as(reviewed["reviewer"]).get(f"{path}access-log/").status_code == 200
+    assert client_as(person("reviewer")).get(f"{path}access-log/").status_code == 404
+    assert client_as(person("auditor")).get(f"{path}access-log/").status_code == 403

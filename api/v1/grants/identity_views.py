@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from api.permissions import (
     AnyoneMay,
+    GrantAccessLogAccess,
     GrantIdentityAccess,
     GrantRequestAccess,
     GrantReviewAccess,
@@ -27,6 +28,8 @@ from grants import conversation, identity, services
 from grants.exceptions import RequestNotFound
 from grants.models import GrantRequest, Note, Question
 from grants.selectors import grant_request_get_by_claim_code, grant_request_get_for
+from users.roles import Role
+from users.selectors import user_has_role
 
 TAG = "grants"
 PURPOSE_OWN = "requester_own"
@@ -172,6 +175,21 @@ class ShredView(APIView):
     def post(self, request: Request, reference: str) -> Response:
         shredded = services.grant_request_shred(reference=reference, by_id=request.user.pk)
         return Response(s.GrantRequestOutput(shredded).data)
+
+
+@extend_schema(tags=[TAG])
+class AccessLogView(APIView):
+    """Who opened which sealed field of a request, when and why; its shredding. Assigned reviewers, admins."""
+
+    permission_classes = (GrantAccessLogAccess,)
+
+    @extend_schema(responses={200: s.AccessRecordOutput(many=True), **problems(*READ_PROBLEMS, 404)})
+    def get(self, request: Request, reference: str) -> Response:
+        if user_has_role(request.user, Role.ADMIN.value):
+            found = grant_request_get_for(user=request.user, reference=reference)
+        else:
+            found = services.access_request_as_reviewer_unlocked(reference=reference, reviewer=request.user)
+        return Response(s.AccessRecordOutput(identity.access_log(request=found), many=True).data)
 
 
 class _ClaimView(APIView):

@@ -277,3 +277,13 @@ class NoteOutput(serializers.Serializer):
     note = serializers.CharField(allow_null=True)
     author = serializers.IntegerField()
     created_at = serializers.DateTimeField()
+
+
+class AccessRecordOutput(serializers.Serializer):
+    at = serializers.DateTimeField()
+    action = serializers.ChoiceField(choices=[("open", "Opened"), ("shred", "Shredded")])
+    field = serializers.CharField(help_text="The sealed field opened; empty for a shredding.")
+    reader = serializers.IntegerField(
+        source="reader_id", allow_null=True, help_text="User id; null: a claim code."
+    )
+    purpose = serializers.CharField(help_text="Why: `review`, `requester_own`, `retention`, `admin_request`.")

@@ -33,6 +33,7 @@ urlpatterns = [
         name="grants-request-answer",
     ),
     path(f"{REQUEST}notes/", identity_views.NoteListCreateView.as_view(), name="grants-request-notes"),
+    path(f"{REQUEST}access-log/", identity_views.AccessLogView.as_view(), name="grants-request-access-log"),
     path(f"{REQUEST}shred/", identity_views.ShredView.as_view(), name="grants-request-shred"),
     path("claim/questions/", identity_views.ClaimQuestionsView.as_view(), name="grants-claim-questions"),
     path("claim/answer/", identity_views.ClaimAnswerView.as_view(), name="grants-claim-answer"),
