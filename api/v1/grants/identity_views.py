@@ -24,7 +24,7 @@ from api.schema import READ_PROBLEMS, WRITE_PROBLEMS, problems
 from api.v1.grants import serializers as s
 from api.v1.grants.views import CLAIM_PROBLEMS
 from api.validation import body_validate
-from grants import conversation, identity, services
+from grants import identity, services
 from grants.exceptions import RequestNotFound
 from grants.models import GrantRequest, Note, Question
 from grants.selectors import grant_request_get_by_claim_code, grant_request_get_for
@@ -42,7 +42,7 @@ def _visible(request: Request, reference: str) -> tuple[GrantRequest, str]:
     found = grant_request_get_for(user=request.user, reference=reference)
     if found.requester_id == request.user.pk:
         return found, PURPOSE_OWN
-    if found.assignments.filter(reviewer=request.user).exists():
+    if found.assignments.filter(reviewer_id=request.user.pk).exists():
         return found, PURPOSE_REVIEW
     raise RequestNotFound()
 
@@ -96,9 +96,7 @@ class QuestionListCreateView(APIView):
     )
     def post(self, request: Request, reference: str) -> Response:
         data = body_validate(s.QuestionInput, request)
-        question = conversation.question_ask(
-            reference=reference, reviewer=request.user, body=data["question"]
-        )
+        question = services.question_ask(reference=reference, reviewer=request.user, body=data["question"])
         document = {
             "id": question.pk,
             "question": data["question"],
@@ -126,7 +124,7 @@ class QuestionAnswerView(APIView):
     )
     def post(self, request: Request, reference: str, question: int) -> Response:
         data = body_validate(s.AnswerInput, request)
-        conversation.question_answer(
+        services.question_answer(
             reference=reference, requester=request.user, question_id=question, body=data["answer"]
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -155,7 +153,7 @@ class NoteListCreateView(APIView):
     @extend_schema(request=s.NoteInput, responses={201: s.NoteOutput, **problems(*WRITE_PROBLEMS, 404, 410)})
     def post(self, request: Request, reference: str) -> Response:
         data = body_validate(s.NoteInput, request)
-        note = conversation.note_add(reference=reference, reviewer=request.user, body=data["note"])
+        note = services.note_add(reference=reference, reviewer=request.user, body=data["note"])
         document = {
             "id": note.pk,
             "note": data["note"],
@@ -217,7 +215,7 @@ class ClaimAnswerView(_ClaimView):
     @extend_schema(request=s.ClaimAnswerInput, responses={204: None, **CLAIM_PROBLEMS})
     def post(self, request: Request) -> Response:
         data = body_validate(s.ClaimAnswerInput, request)
-        conversation.question_answer_by_claim_code(
+        services.question_answer_by_claim_code(
             code=data["claim_code"], question_id=data["question"], body=data["answer"]
         )
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -78,7 +78,7 @@ PAYOUT_RAILS = [
     ("other", "Other"),
 ]
 # Choice errors here must not repeat what was sent: it may identify someone.
-_CHOICE_ERRORS = {"invalid_choice": "Not one of the listed choices."}
+_CHOICE_ERRORS: dict[str, Any] = {"invalid_choice": "Not one of the listed choices."}
 
 
 def _sealed_text(limit: int, help_text: str) -> serializers.CharField:

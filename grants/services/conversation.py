@@ -9,7 +9,7 @@ from grants import exceptions as exc
 from grants.identity import ANSWER_LIMIT, NOTE_LIMIT, QUESTION_LIMIT, seal_text
 from grants.models import GrantRequest, Note, Question
 from grants.selectors import grant_request_get_by_claim_code
-from grants.services import access_request_as_requester, access_request_as_reviewer
+from grants.services.access import access_request_as_requester, access_request_as_reviewer
 from grants.workflow import DECIDABLE, OPEN_FOR_REVIEW
 
 
