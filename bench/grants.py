@@ -7,7 +7,9 @@ does), migrates it, opens a fund for grants, then measures serial anonymous
 applications through the WSGI application (`request_submit_per_s`, throttle
 lifted) and, with N requests in the system (default 10,000) and a few hundred
 of them assigned to one reviewer, the latency of that reviewer's first page
-(`reviewer_queue_ms`). Prints one JSON line per figure; progress goes to stderr.
+(`reviewer_queue_ms`), then seals data into 10,000 of them, closes them past the
+retention period and times `shred_requests`' work (`shred_10k_s`). Prints one JSON
+line per figure; progress goes to stderr.
 """
 
 import argparse
@@ -120,6 +122,43 @@ def reviewer_queue(repetitions: int) -> float:
     return median
 
 
+def shred_time(fund_id: int, count: int) -> float:
+    """Seconds to crypto-shred `count` requests closed past their retention period, each with sealed data."""
+    import base64
+    import datetime
+    import secrets
+
+    from django.utils import timezone
+
+    from grants.identity import identity_seal
+    from grants.models import GrantRequest
+    from grants.services import grant_requests_shred_expired
+
+    long_ago = timezone.now() - datetime.timedelta(days=3650)
+    rows = []
+    for _ in range(count):
+        row = GrantRequest(
+            reference="GR-" + base64.b32encode(secrets.token_bytes(10)).decode(),
+            claim_code_hash=secrets.token_bytes(32),
+            fund_id=fund_id,
+            category="medical",
+            country="KE",
+            currency="EUR",
+            amount_requested=5_000,
+            status="closed",
+            submitted_at=long_ago,
+            closed_at=long_ago,
+        )
+        identity_seal(request=row, values={"narrative": "bench narrative", "contact_handle": "bench"})
+        rows.append(row)
+    GrantRequest.objects.bulk_create(rows, batch_size=1_000)
+    started = time.perf_counter()
+    shredded = grant_requests_shred_expired()
+    elapsed = time.perf_counter() - started
+    assert shredded == count, shredded
+    return elapsed
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -151,8 +190,11 @@ def main() -> int:
         fill(fund_id, args.requests)
         queue_ms = reviewer_queue(200)
         bench.log(f"reviewer's first page with {args.requests:,} requests: median {queue_ms:.1f} ms")
+        shred_s = shred_time(fund_id, 10_000)
+        bench.log(f"crypto-shredding 10,000 closed requests: {shred_s:.2f} s")
         bench.emit("request_submit_per_s", rate, "requests/s")
         bench.emit("reviewer_queue_ms", queue_ms, "ms")
+        bench.emit("shred_10k_s", shred_s, "s")
     finally:
         if args.keep:
             bench.log(f"kept database {db_name}")
