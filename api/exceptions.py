@@ -6,7 +6,11 @@ from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
+import psycopg
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions
@@ -14,14 +18,58 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from grants.exceptions import GrantsError
-from ledger.exceptions import LedgerError
+from core.errors import DomainError
 
 logger = logging.getLogger(__name__)
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_TYPE_PREFIX = "urn:tadamun:problem:"
 API_PATH_PREFIX = "/api/"
+
+# Every domain error's HTTP status, by its stable code; a code not listed is a 422.
+DOMAIN_ERROR_STATUSES: dict[str, int] = {
+    # the request itself is malformed
+    "validation_error": 400,
+    "invalid_currency": 400,
+    "invalid_amount": 400,
+    "date_out_of_range": 400,
+    "invisible_characters": 400,
+    "not_found": 404,
+    # refused by the state of the books
+    "period_closed": 409,
+    "period_overlap": 409,
+    "already_reversed": 409,
+    "idempotency_conflict": 409,
+    "idempotency_key_foreign": 409,
+    "insufficient_funds": 409,
+    "append_only": 409,
+    # the vault
+    "vault_invalid_input": 400,
+    "vault_subject_not_found": 404,
+    "erased": 410,
+    "vault_master_key_unknown": 500,
+    "vault_data_key_invalid": 500,
+    # grants: malformed requests
+    "unknown_fund": 400,
+    "unknown_country": 400,
+    "not_a_reviewer": 400,
+    "too_long": 400,
+    "claim_code_invalid": 404,
+    # grants: refused by the request's or the fund's state
+    "invalid_transition": 409,
+    "not_editable": 409,
+    "already_appealed": 409,
+    "appeal_needs_another_reviewer": 409,
+    "conflict_of_interest": 409,
+    "category_cap_reached": 409,
+    "fund_short": 409,
+    "claim_code_used": 409,
+    "pseudonym_taken": 409,
+    "already_answered": 409,
+    "claim_code_expired": 410,
+    # currency_not_paid, fund_not_accepting, above_fund_maximum, above_requested: 422
+}
+DOMAIN_ERROR_DEFAULT_STATUS = 422
 
 
 class ProblemJSONRenderer(JSONRenderer):
@@ -37,6 +85,40 @@ class ParameterValidationError(exceptions.ValidationError):
     def __init__(self, detail: Any, *, location: str = "query") -> None:
         super().__init__(detail)
         self.location = location
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = 413
+    default_code = "request_too_large"
+    default_detail = "The request body is too large."
+
+
+class DatabaseUnavailable(exceptions.APIException):
+    # The connection may have been lost after the server committed: the client
+    # cannot know whether a write happened, and a replay under the same
+    # Idempotency-Key answers either way without writing twice.
+    status_code = 503
+    default_code = "database_unavailable"
+    default_detail = (
+        "The database could not be reached or the connection was lost. Retry after the time given in "
+        "Retry-After; for a write, send the same Idempotency-Key and body: if the first request was "
+        "written, the replay returns its result and writes nothing again."
+    )
+    retry_after_seconds = 2
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.wait = self.retry_after_seconds
+
+
+def _database_unavailable(exc: Exception) -> bool:
+    """A lost or refused connection, not a query the server found wrong (program limits, class 54)."""
+    lost = (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError)
+    if not isinstance(exc, lost):
+        return False
+    cause = exc if isinstance(exc, psycopg.Error) else exc.__cause__
+    sqlstate = getattr(cause, "sqlstate", None) or ""
+    return not sqlstate.startswith("54")
 
 
 def problem(
@@ -55,6 +137,11 @@ def problem(
     return document
 
 
+def domain_error_status(exc: DomainError) -> int:
+    """The HTTP status of a domain error, looked up by its code."""
+    return DOMAIN_ERROR_STATUSES.get(exc.code, DOMAIN_ERROR_DEFAULT_STATUS)
+
+
 def _status_title(status: int) -> str:
     try:
         return HTTPStatus(status).phrase
@@ -65,7 +152,7 @@ def _status_title(status: int) -> str:
 def _class_title(exc: Exception) -> str:
     """'UnbalancedEntry' -> 'Unbalanced entry'."""
     words = re.findall(r"[A-Z][a-z0-9]*", type(exc).__name__)
-    return " ".join(words).capitalize() if words else _status_title(getattr(exc, "status", 400))
+    return " ".join(words).capitalize() if words else "Error"
 
 
 def _json_pointer(path: Sequence[str | int]) -> str:
@@ -111,9 +198,16 @@ def _problem_for(exc: Exception) -> tuple[dict[str, Any], dict[str, str]]:
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge(
+            f"The request body is larger than the {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes allowed."
+        )
+    elif _database_unavailable(exc):
+        exc = DatabaseUnavailable()
 
-    if isinstance(exc, LedgerError | GrantsError):
-        return problem(status=exc.status, code=exc.code, title=_class_title(exc), detail=exc.detail), {}
+    if isinstance(exc, DomainError):
+        status = domain_error_status(exc)
+        return problem(status=status, code=exc.code, title=_class_title(exc), detail=exc.detail), {}
 
     if isinstance(exc, exceptions.ValidationError):
         errors = validation_errors(exc)

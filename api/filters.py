@@ -11,11 +11,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework.request import Request
 
 from api.exceptions import ParameterValidationError
+from api.fields import CURRENCY_PATTERN, MAX_ID
 from api.validation import blank_parameters_reject
 from ledger.models import Account, AccountRole, AccountType, Balance, Entry, EntryKind, Posting
-
-MAX_ID = 2**63 - 1
-CURRENCY_PATTERN = r"^[A-Z]{3}$"
 
 
 class FilterBackend(DjangoFilterBackend):

@@ -1,6 +1,6 @@
 """OpenAPI helpers: the problem schema, documented error responses, permission notes."""
 
-from typing import Any
+from typing import Any, Literal
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
@@ -53,9 +53,12 @@ PROBLEM_DESCRIPTIONS = {
     406: "No acceptable representation (`not_acceptable`).",
     409: "Conflicts with the ledger's state.",
     410: "Gone: the credential or resource has expired.",
+    413: "The request body is larger than the server accepts (`request_too_large`).",
     415: "Unsupported request media type (`unsupported_media_type`).",
     422: "Well-formed but refused by the ledger.",
     429: "Too many attempts (`throttled`); the `Retry-After` header says when to try again.",
+    503: "The database could not be reached or the connection was lost (`database_unavailable`); "
+    "retry after `Retry-After` seconds, a write with the same `Idempotency-Key`.",
 }
 
 
@@ -82,7 +85,9 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     description=(
         "A UUID chosen by the client for this request. Sending the same key with the same "
         "body again returns the entry the first request created (200 instead of 201) and "
-        "writes nothing; the same key with a different body is a 409 `idempotency_conflict`."
+        "writes nothing; the same key with a different body is a 409 `idempotency_conflict`, and a "
+        "key another user has posted under is a 409 `idempotency_key_foreign`. After a 503 "
+        "`database_unavailable`, retry with the same key: the replay never writes twice."
     ),
 )
 
@@ -99,7 +104,22 @@ class TokenScheme(OpenApiAuthenticationExtension):
 
 
 class AutoSchema(SpectacularAutoSchema):
-    """drf-spectacular's AutoSchema, adding who may call each operation to its description."""
+    """drf-spectacular's AutoSchema, adding who may call each operation to its description.
+
+    Every operation may answer 503 (database lost; a view that never touches the
+    database says `uses_database = False`) and every one that reads a body 413
+    (body too large): added here, so no endpoint has to remember them.
+    """
+
+    def _get_response_bodies(self, direction: Literal["request", "response"] = "response") -> dict[str, Any]:
+        responses = super()._get_response_bodies(direction)
+        always = [413] if self.method in ("POST", "PUT", "PATCH") else []
+        if getattr(self.view, "uses_database", True):
+            always.append(503)
+        for status, response in problems(*always).items():
+            if str(status[0]) not in responses:
+                responses[str(status[0])] = self._get_response_for_code(response, str(status[0]), status[1:])
+        return responses
 
     def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
         operation = super().get_operation(*args, **kwargs)

@@ -1,22 +1,18 @@
 """Domain errors of the grants app, each with a stable code; messages never name a person."""
 
+from core.errors import DomainError
 
-class GrantsError(Exception):
-    """Base class; `code` is stable and shown to API clients, `status` is the API's default mapping."""
+
+class GrantsError(DomainError):
+    """Base class; `code` is stable and shown to API clients (api/exceptions.py maps it to a status)."""
 
     code = "grants_error"
-    status = 422
-
-    def __init__(self, detail: str = "") -> None:
-        super().__init__(detail or self.__doc__ or self.code)
-        self.detail = detail or (self.__doc__ or self.code)
 
 
 class InvalidGrantInput(GrantsError):
     """The request is not a valid grant operation."""
 
     code = "validation_error"
-    status = 400
 
 
 class UnknownFund(InvalidGrantInput):
@@ -65,14 +61,12 @@ class RequestNotFound(GrantsError):
     """No such grant request (or none you may see)."""
 
     code = "not_found"
-    status = 404
 
 
 class InvalidTransition(GrantsError):
     """The request's status does not allow this."""
 
     code = "invalid_transition"
-    status = 409
 
 
 class NotEditable(InvalidTransition):
@@ -85,21 +79,18 @@ class AlreadyAppealed(GrantsError):
     """A declined request can be appealed once."""
 
     code = "already_appealed"
-    status = 409
 
 
 class AppealNeedsAnotherReviewer(GrantsError):
     """An appeal is decided by a reviewer who did not decide the first time."""
 
     code = "appeal_needs_another_reviewer"
-    status = 409
 
 
 class ConflictOfInterest(GrantsError):
     """This reviewer declared a conflict of interest with the request."""
 
     code = "conflict_of_interest"
-    status = 409
 
 
 class NotAReviewer(InvalidGrantInput):
@@ -112,42 +103,36 @@ class CategoryCapReached(GrantsError):
     """The fund's cap for this category would be exceeded."""
 
     code = "category_cap_reached"
-    status = 409
 
 
 class FundShort(GrantsError):
     """The fund's uncommitted money is less than the amount."""
 
     code = "fund_short"
-    status = 409
 
 
 class ClaimCodeInvalid(GrantsError):
     """No request answers to this claim code."""
 
     code = "claim_code_invalid"
-    status = 404
 
 
 class ClaimCodeExpired(GrantsError):
     """The claim code has expired; write to the fund's contact to recover the request."""
 
     code = "claim_code_expired"
-    status = 410
 
 
 class ClaimCodeUsed(GrantsError):
     """The claim code was already used to move the request into an account; sign in to that account."""
 
     code = "claim_code_used"
-    status = 409
 
 
 class PseudonymTaken(GrantsError):
     """That pseudonym is taken; choose another."""
 
     code = "pseudonym_taken"
-    status = 409
 
 
 class TooLong(InvalidGrantInput):
@@ -160,18 +145,15 @@ class RequestErased(GrantsError):
     """This request's identifying data has been erased."""
 
     code = "erased"
-    status = 410
 
 
 class QuestionNotFound(GrantsError):
     """No such question on this request."""
 
     code = "not_found"
-    status = 404
 
 
 class AlreadyAnswered(GrantsError):
     """This question has been answered."""
 
     code = "already_answered"
-    status = 409

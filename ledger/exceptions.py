@@ -1,22 +1,18 @@
-"""Domain errors of the ledger, each with a stable code."""
+"""Domain errors of the ledger, each with a stable code (the API maps codes to statuses)."""
+
+from core.errors import DomainError
 
 
-class LedgerError(Exception):
-    """Base class; `code` is stable and shown to API clients."""
+class LedgerError(DomainError):
+    """Base class of the ledger's errors; `code` is stable and shown to API clients."""
 
     code = "ledger_error"
-    status = 422  # the API boundary's default mapping
-
-    def __init__(self, detail: str = "") -> None:
-        super().__init__(detail or self.__doc__ or self.code)
-        self.detail = detail or (self.__doc__ or self.code)
 
 
 class ValidationFailed(LedgerError):
     """The request is not a valid ledger operation."""
 
     code = "validation_error"
-    status = 400
 
 
 class InvalidCurrency(ValidationFailed):
@@ -53,46 +49,57 @@ class PeriodClosed(LedgerError):
     """The entry is dated inside a closed accounting period."""
 
     code = "period_closed"
-    status = 409
 
 
 class PeriodOverlap(LedgerError):
     """The period overlaps a period that is already closed."""
 
     code = "period_overlap"
-    status = 409
 
 
 class AlreadyReversed(LedgerError):
     """The entry has already been reversed; an entry can be reversed once."""
 
     code = "already_reversed"
-    status = 409
 
 
 class IdempotencyConflict(LedgerError):
     """The idempotency key was already used for a different request."""
 
     code = "idempotency_conflict"
-    status = 409
+
+
+class IdempotencyKeyForeign(IdempotencyConflict):
+    """The idempotency key belongs to an entry another user posted; choose a fresh key."""
+
+    code = "idempotency_key_foreign"
 
 
 class InsufficientFunds(LedgerError):
     """The entry would take a balance below its floor."""
 
     code = "insufficient_funds"
-    status = 409
 
 
 class EntryNotFound(LedgerError):
     """No such journal entry."""
 
     code = "not_found"
-    status = 404
 
 
 class AppendOnly(LedgerError):
     """Ledger rows cannot be changed or deleted; post a reversing entry instead."""
 
     code = "append_only"
-    status = 409
+
+
+class DateOutOfRange(ValidationFailed):
+    """The entry date is before the ledger's start or too far ahead."""
+
+    code = "date_out_of_range"
+
+
+class InvisibleCharacters(ValidationFailed):
+    """The text contains bidirectional controls or other invisible characters."""
+
+    code = "invisible_characters"

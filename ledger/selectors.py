@@ -2,8 +2,9 @@
 
 import datetime
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
 from operator import itemgetter
 from typing import Any
 
@@ -12,7 +13,7 @@ from django.db.models import BigIntegerField, QuerySet
 from django.db.models.expressions import RawSQL
 
 from ledger.chain import ZERO_HASH
-from ledger.exceptions import UnknownReference
+from ledger.exceptions import EntryNotFound, UnknownReference
 from ledger.models import Account, AccountType, Balance, Entry, Fund
 
 # The one definition of a current balance is the SQL function
@@ -274,3 +275,145 @@ def balance_list() -> QuerySet[Balance]:
             output_field=BigIntegerField(),
         )
     ).order_by("account_id", "fund_id")
+
+
+def account_currencies(*, account_ids: Iterable[int]) -> dict[int, str]:
+    """Each existing account's currency, by id; ids without an account are left out."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, currency FROM ledger_account WHERE id = ANY(%s::bigint[])", [list(account_ids)]
+        )
+        return dict(cursor.fetchall())
+
+
+@dataclass(frozen=True, slots=True)
+class AccountDetail:
+    id: int
+    code: str
+    name: str
+    type: str
+    currency: str
+    role: str | None
+    floor: int | None
+    balance: int  # over all funds, debit positive
+
+
+def account_detail_get(*, account_id: int) -> AccountDetail | None:
+    """One account with its current balance, in one query; None if there is no such account."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT a.id, a.code, a.name, a.type, a.currency, a.role, a.floor,
+                   (SELECT coalesce(ledger_sum(c.balance), 0) FROM ledger_current_balances(a.id, NULL) c)
+              FROM ledger_account a
+             WHERE a.id = %s
+            """,
+            [account_id],
+        )
+        row = cursor.fetchone()
+    return AccountDetail(*row) if row else None
+
+
+@dataclass(frozen=True, slots=True)
+class PostingRow:
+    leg_no: int
+    account_id: int
+    fund_id: int
+    currency: str
+    amount: int
+
+
+@dataclass(frozen=True, slots=True)
+class SealRow:
+    seq: int
+    hash: bytes
+    prev_hash: bytes
+    sealed_at: datetime.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class EntryDetail:
+    """An entry with its postings (by leg number), its seal and the entry that reverses it."""
+
+    id: int
+    date: datetime.date
+    kind: str
+    memo: str
+    source_type: str
+    source_id: str
+    reverses_id: int | None
+    reversed_by_id: int | None
+    fx_rate: Decimal | None
+    fx_rate_source: str
+    created_by_id: int | None
+    created_at: datetime.datetime
+    seal: SealRow | None
+    postings: tuple[PostingRow, ...]
+
+
+def entry_get(*, entry_id: int) -> EntryDetail:
+    """One entry with its postings, seal and reversal, in one query; EntryNotFound if there is none."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT e.id, e.date, e.kind, e.memo, e.source_type, e.source_id, e.reverses_id,
+                   (SELECT r.id FROM ledger_entry r WHERE r.reverses_id = e.id),
+                   e.fx_rate, e.fx_rate_source, e.created_by_id, e.created_at,
+                   s.seq, s.hash, s.prev_hash, s.sealed_at,
+                   p.leg_nos, p.account_ids, p.fund_ids, p.currencies, p.amounts
+              FROM ledger_entry e
+              LEFT JOIN ledger_seal s ON s.entry_id = e.id
+             CROSS JOIN LATERAL (
+                   SELECT array_agg(leg_no ORDER BY leg_no) AS leg_nos,
+                          array_agg(account_id ORDER BY leg_no) AS account_ids,
+                          array_agg(fund_id ORDER BY leg_no) AS fund_ids,
+                          array_agg(currency ORDER BY leg_no) AS currencies,
+                          array_agg(amount ORDER BY leg_no) AS amounts
+                     FROM ledger_posting WHERE entry_id = e.id) p
+             WHERE e.id = %s
+            """,
+            [entry_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise EntryNotFound(f"No entry with id {entry_id}.")
+    (id_, date, kind, memo, source_type, source_id, reverses_id, reversed_by_id) = row[:8]
+    (fx_rate, fx_rate_source, created_by_id, created_at, seq, digest, prev_hash, sealed_at) = row[8:16]
+    return EntryDetail(
+        id=id_,
+        date=date,
+        kind=kind,
+        memo=memo,
+        source_type=source_type,
+        source_id=source_id,
+        reverses_id=reverses_id,
+        reversed_by_id=reversed_by_id,
+        fx_rate=fx_rate,
+        fx_rate_source=fx_rate_source,
+        created_by_id=created_by_id,
+        created_at=created_at,
+        seal=None if seq is None else SealRow(seq, bytes(digest), bytes(prev_hash), sealed_at),
+        postings=tuple(map(PostingRow, *row[16:21])),
+    )
+
+
+def account_statement_page(
+    *,
+    account_id: int,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    fund_id: int | None = None,
+    limit: int = 1000,
+) -> tuple[AccountStatement, bool]:
+    """account_statement with at most `limit` lines, and whether more exist.
+
+    The closing balance is the running balance after the last line returned.
+    """
+    statement = account_statement(
+        account_id=account_id, date_from=date_from, date_to=date_to, fund_id=fund_id, limit=limit + 1
+    )
+    if len(statement.lines) <= limit:
+        return statement, False
+    lines = statement.lines[:limit]
+    closing = lines[-1].running_balance if lines else statement.opening_balance
+    return replace(statement, lines=lines, closing_balance=closing), True

@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "vault",
     "grants",
     "api",
+    # Its seed_demo command refuses to run with DEBUG off.
+    "demo",
     "web",
 ]
 
@@ -86,6 +88,8 @@ DATABASES, DATABASE_RUNTIME_ROLE = databases(
 )
 for _database in DATABASES.values():
     _database.setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0))
+    # A persistent connection the server dropped is noticed and replaced before a request uses it.
+    _database["CONN_HEALTH_CHECKS"] = True
 # Server-side binding, and psycopg preparing a statement once the process has
 # run it five times (Django turns that off by default): the posting call is
 # parsed and planned once per connection instead of on every posting. Turn both
@@ -148,7 +152,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.DenyAll"],
     # Bodies are JSON only: nested postings have no form encoding.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["api.filters.FilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "api.exceptions.problem_exception_handler",
@@ -217,6 +221,11 @@ CELERY_BEAT_SCHEDULE = {
 
 # Ledger
 LEDGER_SEAL_BATCH_SIZE = env.int("LEDGER_SEAL_BATCH_SIZE", default=5000)
+# Entries may be dated from the ledger's start to this many days after today.
+LEDGER_START_DATE = env(
+    "LEDGER_START_DATE", cast=datetime.date.fromisoformat, default=datetime.date(2000, 1, 1)
+)
+LEDGER_MAX_DAYS_AHEAD = env.int("LEDGER_MAX_DAYS_AHEAD", default=366)
 # The sealer signs each new chain head with this Ed25519 key (base64 of the raw
 # 32-byte seed, or PEM); `manage.py ledger_keygen` makes one. Unset, nothing is
 # signed. Public keys of retired signing keys, so their checkpoints still verify.

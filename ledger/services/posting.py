@@ -22,13 +22,33 @@ def _text(value: object) -> bytes | None:
     return None if value is None else str(value).encode()
 
 
+def _checked_legs(spec: EntrySpec) -> list[PostingSpec]:
+    """check_entry_spec, but a leg in another currency than its account's is named as such.
+
+    Summed per currency, such a leg looks like an unbalanced entry; the accounts
+    are looked up only then, off the hot path.
+    """
+    try:
+        return check_entry_spec(spec)
+    except exc.UnbalancedEntry:
+        currencies = dict(
+            Account.objects.filter(pk__in={p.account_id for p in spec.postings}).values_list("pk", "currency")
+        )
+        for leg in spec.postings:
+            if leg.account_id in currencies and currencies[leg.account_id] != leg.currency:
+                raise exc.CurrencyMismatch(
+                    f"Account {leg.account_id} is kept in {currencies[leg.account_id]}, not {leg.currency}."
+                ) from None
+        raise
+
+
 def entry_post(spec: EntrySpec) -> PostedEntry:
     """Post one balanced entry, or return the first one posted under the same key.
 
     The same key with different content raises IdempotencyConflict. All checks
     run in PostgreSQL too, so a rejected entry writes nothing.
     """
-    legs = check_entry_spec(spec)
+    legs = _checked_legs(spec)
     statement = POST_BASIC
     values: list[bytes | None] = [
         str(spec.idempotency_key).encode(),
@@ -77,7 +97,7 @@ def entries_post_bulk(specs: list[EntrySpec] | tuple[EntrySpec, ...]) -> list[Po
     documents = []
     all_legs: list[PostingSpec] = []
     for spec in specs:
-        legs = check_entry_spec(spec)
+        legs = _checked_legs(spec)
         all_legs.extend(legs)
         # Empty fields are left out: the function reads a missing key as empty or null.
         document: dict[str, object] = {

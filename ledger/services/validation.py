@@ -10,6 +10,7 @@ from operator import attrgetter
 from ledger import exceptions as exc
 from ledger.models import EntryKind
 from ledger.money import MAX_MINOR, currency_check, to_decimal_string
+from ledger.rules import check_entry_date, check_entry_text
 from ledger.specs import EntrySpec, PostingSpec
 
 MAX_POSTINGS = 1000
@@ -27,12 +28,19 @@ def check_entry_spec(spec: EntrySpec) -> list[PostingSpec]:
         raise exc.ValidationFailed("The idempotency key must be a UUID.")
     if not isinstance(spec.date, datetime.date) or isinstance(spec.date, datetime.datetime):
         raise exc.ValidationFailed("The entry date must be a date.")
+    check_entry_date(spec.date)
     if spec.kind not in _ENTRY_KINDS:
         raise exc.ValidationFailed(f"Unknown entry kind '{spec.kind}'.")
     if len(spec.memo) > MEMO_MAX_LENGTH:
         raise exc.ValidationFailed(f"The memo is longer than {MEMO_MAX_LENGTH} characters.")
     if "\x00" in spec.memo or (spec.source and "\x00" in spec.source.type + spec.source.id):
         raise exc.ValidationFailed("Text sent to the ledger cannot contain NUL characters.")
+    check_entry_text(spec.memo)
+    if spec.source is not None:
+        check_entry_text(spec.source.type, field="source type")
+        check_entry_text(spec.source.id, field="source id")
+    if spec.fx is not None:
+        check_entry_text(spec.fx.source, field="exchange rate source")
     if spec.source is not None and (
         len(spec.source.type) > SOURCE_TYPE_MAX_LENGTH or len(spec.source.id) > SOURCE_ID_MAX_LENGTH
     ):

@@ -183,12 +183,12 @@ def test_reusing_a_key_for_another_body_is_a_conflict(treasurer, chart):
     assert Entry.objects.count() == 1
 
 
-def test_another_treasurer_reusing_a_key_is_a_conflict(client_for, chart):
+def test_another_treasurer_reusing_a_key_is_told_the_key_is_someone_elses(client_for, chart):
     key = uuid.uuid4()
     post_entry(client_for("treasurer"), manual_body(chart), key=key)
     response = post_entry(client_for("treasurer"), manual_body(chart), key=key)
     assert response.status_code == 409
-    assert response.json()["code"] == "idempotency_conflict"
+    assert response.json()["code"] == "idempotency_key_foreign"
 
 
 # --- reversal ---------------------------------------------------------------------

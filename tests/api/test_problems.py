@@ -1,14 +1,18 @@
 """Every error is an RFC 9457 problem document, and a refused request writes nothing."""
 
 import logging
+from pathlib import Path
 
 import pytest
 from django.test import RequestFactory
 
-from api.exceptions import server_error
+import core
+from api.exceptions import DOMAIN_ERROR_STATUSES, server_error
+from core.errors import DomainError
 from ledger import exceptions as ledger_exceptions
 from ledger.models import Balance, Entry, Posting
 from tests.api.conftest import ENTRIES, manual_body, post_entry
+from vault import exceptions as vault_exceptions
 
 PROBLEM_MEMBERS = {"type", "title", "status", "detail", "code"}
 
@@ -37,6 +41,9 @@ def assert_problem(response, status: int, code: str) -> dict:
         (ledger_exceptions.PeriodOverlap, 409),
         (ledger_exceptions.AlreadyReversed, 409),
         (ledger_exceptions.IdempotencyConflict, 409),
+        (ledger_exceptions.IdempotencyKeyForeign, 409),
+        (ledger_exceptions.DateOutOfRange, 400),
+        (ledger_exceptions.InvisibleCharacters, 400),
         (ledger_exceptions.InsufficientFunds, 409),
         (ledger_exceptions.EntryNotFound, 404),
         (ledger_exceptions.AppendOnly, 409),
@@ -50,6 +57,40 @@ def test_each_ledger_error_maps_to_its_status_and_code(treasurer, chart, monkeyp
     problem = assert_problem(post_entry(treasurer, manual_body(chart)), status, error.code)
     assert problem["detail"] == "Refused for the test."
     assert problem["title"]
+
+
+class FundOverdrawn(DomainError):
+    """An app the handler has never heard of."""
+
+    code = "fund_overdrawn"
+
+
+def test_a_domain_error_of_any_app_is_a_problem_without_a_new_branch_in_the_handler(
+    treasurer, chart, monkeypatch
+):
+    def refuse(spec):
+        raise FundOverdrawn()
+
+    monkeypatch.setattr("api.v1.ledger.views.entry_post", refuse)
+    problem = assert_problem(post_entry(treasurer, manual_body(chart)), 422, "fund_overdrawn")
+    assert problem["detail"] == "An app the handler has never heard of."
+    monkeypatch.setitem(DOMAIN_ERROR_STATUSES, "fund_overdrawn", 409)
+    assert_problem(post_entry(treasurer, manual_body(chart)), 409, "fund_overdrawn")
+
+
+def test_domain_errors_carry_a_code_and_no_http_status():
+    modules = (ledger_exceptions, vault_exceptions)
+    errors = [getattr(module, name) for module in modules for name in dir(module)]
+    errors = [e for e in errors if isinstance(e, type) and issubclass(e, DomainError)]
+    assert {ledger_exceptions.LedgerError, vault_exceptions.VaultError} <= set(errors)
+    for error in errors:
+        assert not hasattr(error, "status"), error
+        assert error.code
+
+
+def test_the_shared_error_module_depends_on_no_app():
+    source = (Path(core.__file__).parent / "errors.py").read_text()
+    assert "import" not in source
 
 
 def test_validation_problems_list_every_invalid_field(treasurer, chart):

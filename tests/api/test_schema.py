@@ -218,3 +218,13 @@ def test_the_swagger_ui_is_served_without_a_cdn(db):
     assert "swagger-ui" in page
     assert "/api/v1/schema/" in page
     assert "cdn.jsdelivr.net" not in page
+
+
+def test_every_operation_documents_a_lost_database_and_every_write_an_oversized_body(schema):
+    for path, method, operation in operations(schema, prefix="/api/v1/"):
+        if path == PUBLIC_KEY:
+            continue  # read from settings: no database to lose
+        expected = {"503", "413"} if method == "post" else {"503"}
+        for status in expected:
+            content = operation["responses"][status]["content"]
+            assert content == {"application/problem+json": {"schema": {"$ref": PROBLEM_REF}}}, (path, status)

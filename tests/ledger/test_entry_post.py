@@ -1,6 +1,7 @@
 """Posting entries through the service: balances, idempotency, validation."""
 
 import dataclasses
+import datetime
 import uuid
 from contextlib import nullcontext
 
@@ -10,7 +11,8 @@ from django.db import connection, transaction
 from ledger import exceptions as exc
 from ledger.models import Entry, Posting
 from ledger.selectors import account_balance
-from ledger.services import EntrySpec, PostingSpec, entry_post
+from ledger.services import EntrySpec, PostingSpec, SourceRef, entry_post
+from tests.conftest import TODAY
 
 
 def test_a_balanced_entry_moves_both_balances(chart):
@@ -153,3 +155,37 @@ def test_a_statement_the_server_already_has_is_taken_as_prepared(chart, in_trans
         entry_post(chart.transfer(clearing, income, 6))
     assert Entry.objects.count() == 2
     assert account_balance(account_id=clearing.pk) == 11
+
+
+def test_a_leg_in_another_currency_than_its_account_is_a_currency_mismatch_not_an_unbalanced_entry(chart):
+    clearing, income = chart.account("stripe_clearing"), chart.account("donations_income")
+    spec = EntrySpec(
+        idempotency_key=uuid.uuid4(),
+        postings=(
+            PostingSpec(clearing.pk, chart.general.pk, "USD", 100),
+            PostingSpec(income.pk, chart.general.pk, "EUR", -100),
+        ),
+        date=TODAY,
+    )
+    with pytest.raises(exc.CurrencyMismatch, match=f"Account {clearing.pk} is kept in EUR, not USD"):
+        entry_post(spec)
+    assert not Entry.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("memo", "refund \u202egnp.exe"), ("source", SourceRef("payout", "p\u200b1"))],
+)
+def test_a_service_caller_cannot_write_invisible_characters_into_the_books(chart, field, value):
+    clearing, income = chart.account("stripe_clearing"), chart.account("donations_income")
+    spec = dataclasses.replace(chart.transfer(clearing, income, 100), **{field: value})
+    with pytest.raises(exc.InvisibleCharacters):
+        entry_post(spec)
+
+
+def test_a_service_caller_cannot_date_an_entry_outside_the_ledger_s_range(chart):
+    clearing, income = chart.account("stripe_clearing"), chart.account("donations_income")
+    with pytest.raises(exc.DateOutOfRange):
+        entry_post(chart.transfer(clearing, income, 100, date=datetime.date(1999, 12, 31)))
+    with pytest.raises(exc.DateOutOfRange):
+        entry_post(chart.transfer(clearing, income, 100, date=datetime.date(9999, 12, 31)))

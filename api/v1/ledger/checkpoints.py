@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import generics, serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission
@@ -74,6 +74,9 @@ class PublicRead(BasePermission):
 
 
 @extend_schema(tags=[TAG])
+@extend_schema_view(
+    get=extend_schema(responses={200: SignedCheckpointOutput(many=True), **problems(*READ_PROBLEMS, 404)})
+)
 class SignedCheckpointListView(generics.ListAPIView):
     """Chain heads signed by the sealer, newest first: keep copies outside this system.
 
@@ -89,10 +92,6 @@ class SignedCheckpointListView(generics.ListAPIView):
     def get_queryset(self) -> QuerySet[SignedCheckpoint]:
         return signed_checkpoint_list()
 
-    @extend_schema(responses={200: SignedCheckpointOutput(many=True), **problems(*READ_PROBLEMS, 404)})
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
-
 
 @extend_schema(tags=[TAG])
 class PublicKeyView(APIView):
@@ -101,6 +100,7 @@ class PublicKeyView(APIView):
     permission_classes = (PublicRead,)
     # Public: a stale or wrong token sent along must not stand in the way.
     authentication_classes = ()
+    uses_database = False  # the key comes from settings: no 503 to document
 
     @extend_schema(
         responses={

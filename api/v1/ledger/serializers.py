@@ -1,5 +1,6 @@
 """Small input and output serializers of the ledger endpoints; amounts are decimal strings."""
 
+import datetime
 from typing import Any
 
 from django.core.validators import RegexValidator
@@ -8,17 +9,40 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
-from api.fields import CURRENCY_PATTERN, DECIMAL_PATTERN, HashField, MoneyField, NullableMoneyField
-from ledger.models import Account, AccountRole, AccountType, ClosedPeriod, Entry, EntryKind, Fund
-from ledger.money import to_decimal_string
+from api.fields import (
+    CURRENCY_PATTERN,
+    MAX_ID,
+    AmountInputField,
+    FreeTextField,
+    HashField,
+    MoneyField,
+    NullableMoneyField,
+)
+from api.serializers import SharedFieldsOutput
+from ledger.exceptions import DateOutOfRange
+from ledger.models import AccountRole, AccountType, ClosedPeriod, Entry, EntryKind, Fund
+from ledger.rules import check_entry_date
 from ledger.selectors import fund_list
 from ledger.services import MAX_POSTINGS
 
-MAX_ID = 2**63 - 1
+MEMO_MAX_LENGTH = Entry._meta.get_field("memo").max_length
 
 
 def _id_field(**kwargs: Any) -> serializers.IntegerField:
     return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+def _entry_date_validate(value: datetime.date) -> None:
+    try:
+        check_entry_date(value)
+    except DateOutOfRange as error:
+        raise serializers.ValidationError(error.detail, code=error.code) from None
+
+
+ENTRY_DATE_HELP = (
+    "Accounting date; must not fall in a closed period, before the ledger's start "
+    "(LEDGER_START_DATE) or more than LEDGER_MAX_DAYS_AHEAD days after today."
+)
 
 
 # --- inputs -------------------------------------------------------------------
@@ -29,10 +53,9 @@ class PostingInput(serializers.Serializer):
 
     account = _id_field(help_text="Account id.")
     fund = _id_field(help_text="Fund id.")
-    amount = serializers.CharField(
-        max_length=40,
-        validators=[RegexValidator(DECIMAL_PATTERN, "A decimal string such as '12.50' or '-12.50'.")],
-        help_text="Signed decimal string in major units (debit positive), e.g. `12.50`; never zero.",
+    amount = AmountInputField(
+        help_text="Signed decimal string in major units (debit positive), e.g. `12.50`; never zero. "
+        "A JSON number is refused."
     )
     currency = serializers.CharField(
         required=False,
@@ -44,17 +67,19 @@ class PostingInput(serializers.Serializer):
 class EntryCreateInput(serializers.Serializer):
     """A manual adjustment entry: two or more postings summing to zero per currency and fund."""
 
-    date = serializers.DateField(help_text="Accounting date; must not fall in a closed period.")
-    memo = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    date = serializers.DateField(validators=[_entry_date_validate], help_text=ENTRY_DATE_HELP)
+    memo = FreeTextField(max_length=MEMO_MAX_LENGTH, required=False, allow_blank=True, default="")
     postings = serializers.ListField(child=PostingInput(), min_length=2, max_length=MAX_POSTINGS)
 
 
 class EntryReverseInput(serializers.Serializer):
     """Optional date and memo of the reversing entry."""
 
-    date = serializers.DateField(required=False, help_text="Defaults to today.")
-    memo = serializers.CharField(
-        max_length=500,
+    date = serializers.DateField(
+        required=False, validators=[_entry_date_validate], help_text=f"{ENTRY_DATE_HELP} Defaults to today."
+    )
+    memo = FreeTextField(
+        max_length=MEMO_MAX_LENGTH,
         required=False,
         allow_blank=True,
         default="",
@@ -91,11 +116,11 @@ class FundCreateInput(serializers.Serializer):
         validators=[UniqueValidator(queryset=fund_list(), message="A fund with this code already exists.")],
         help_text="Letters, digits, hyphens and underscores, e.g. `relief-2026`; unique.",
     )
-    name = serializers.CharField(max_length=200)
+    name = FreeTextField(max_length=200)
     restricted = serializers.BooleanField(
         default=False, help_text="True for money donors gave for one purpose (a campaign)."
     )
-    description = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    description = FreeTextField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class PeriodCloseInput(serializers.Serializer):
@@ -118,27 +143,18 @@ class PeriodCloseInput(serializers.Serializer):
 # --- outputs ------------------------------------------------------------------
 
 
-class AccountOutput(serializers.ModelSerializer):
+class AccountOutput(SharedFieldsOutput):
+    id = serializers.IntegerField(read_only=True)
+    code = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
     type = serializers.ChoiceField(choices=AccountType.choices, read_only=True)
+    currency = serializers.CharField(read_only=True)
     role = serializers.ChoiceField(choices=AccountRole.choices, allow_null=True, read_only=True)
     floor = NullableMoneyField(amount="floor", help_text="Lowest balance any fund may reach here, or null.")
 
-    class Meta:
-        model = Account
-        fields = ("id", "code", "name", "type", "currency", "role", "floor")
-        read_only_fields = fields
-
 
 class AccountDetailOutput(AccountOutput):
-    balance = serializers.SerializerMethodField(help_text="Balance over all funds, debit positive.")
-
-    class Meta(AccountOutput.Meta):
-        fields = (*AccountOutput.Meta.fields, "balance")
-        read_only_fields = fields
-
-    @extend_schema_field({"type": "string", "format": "decimal", "pattern": DECIMAL_PATTERN})
-    def get_balance(self, account: Account) -> str:
-        return to_decimal_string(self.context["balance"], account.currency)
+    balance = MoneyField(amount="balance", help_text="Balance over all funds, debit positive.")
 
 
 class FundOutput(serializers.ModelSerializer):
@@ -148,7 +164,7 @@ class FundOutput(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PostingOutput(serializers.Serializer):
+class PostingOutput(SharedFieldsOutput):
     leg_no = serializers.IntegerField()
     account = serializers.IntegerField(source="account_id")
     fund = serializers.IntegerField(source="fund_id")
@@ -156,7 +172,7 @@ class PostingOutput(serializers.Serializer):
     amount = MoneyField(amount="amount", help_text="Signed, debit positive.")
 
 
-class SealOutput(serializers.Serializer):
+class SealOutput(SharedFieldsOutput):
     """The entry's place in the hash chain."""
 
     seq = serializers.IntegerField()
@@ -179,7 +195,7 @@ class FxOutput(serializers.Serializer):
     source = serializers.CharField()
 
 
-class EntryOutput(serializers.Serializer):
+class EntryOutput(SharedFieldsOutput):
     id = serializers.IntegerField()
     date = serializers.DateField()
     kind = serializers.ChoiceField(choices=EntryKind.choices)
@@ -188,7 +204,9 @@ class EntryOutput(serializers.Serializer):
     reverses = serializers.IntegerField(
         source="reverses_id", allow_null=True, help_text="Entry this one reverses."
     )
-    reversed_by = serializers.SerializerMethodField(help_text="Entry that reverses this one, if any.")
+    reversed_by = serializers.IntegerField(
+        source="reversed_by_id", allow_null=True, help_text="Entry that reverses this one, if any."
+    )
     fx = serializers.SerializerMethodField()
     created_by = serializers.IntegerField(source="created_by_id", allow_null=True, help_text="User id.")
     created_at = serializers.DateTimeField()
@@ -200,11 +218,6 @@ class EntryOutput(serializers.Serializer):
         if not entry.source_type:
             return None
         return {"type": entry.source_type, "id": entry.source_id}
-
-    @extend_schema_field({"type": "integer", "nullable": True})
-    def get_reversed_by(self, entry: Entry) -> int | None:
-        reversal = entry.reversed_by
-        return reversal.pk if reversal is not None else None
 
     @extend_schema_field(FxOutput(allow_null=True))
     def get_fx(self, entry: Entry) -> dict[str, Any] | None:

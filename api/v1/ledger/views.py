@@ -3,30 +3,32 @@
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from django.db.models import OuterRef, QuerySet, Subquery
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.filters import AccountFilter, BalanceFilter, EntryFilter
-from api.idempotency import idempotency_key_get
+from api.idempotency import idempotency_key_get, idempotency_key_owned
 from api.pagination import IdCursorPagination
 from api.permissions import LedgerAccess
 from api.schema import IDEMPOTENCY_KEY, READ_PROBLEMS, WRITE_PROBLEMS, problems
 from api.v1.ledger import serializers as s
 from api.validation import body_validate, query_validate
-from ledger.exceptions import UnknownReference
+from ledger.exceptions import CurrencyMismatch, UnknownReference
 from ledger.models import Account, Balance, Entry, EntryKind
-from ledger.money import to_minor
+from ledger.money import currency_check, to_minor
 from ledger.selectors import (
-    account_balance,
+    account_currencies,
+    account_detail_get,
     account_list,
-    account_statement,
+    account_statement_page,
     balance_list,
     chain_head,
+    entry_get,
     entry_list,
     fund_balances,
     trial_balance,
@@ -40,36 +42,44 @@ POSTING_PROBLEMS = problems(
     *WRITE_PROBLEMS,
     409,
     422,
-    s409="`idempotency_conflict` (key reused with another body), `period_closed`, `insufficient_funds` "
-    "(a balance would go below its floor), `already_reversed`.",
+    s409="`idempotency_conflict` (key reused with another body), `idempotency_key_foreign` (key used "
+    "by another user), `period_closed`, `insufficient_funds` (a balance would go below its floor), "
+    "`already_reversed`.",
     s422="`unbalanced` (postings do not sum to zero per currency and fund), `currency_mismatch`, "
     "`unknown_reference` (no such account or fund).",
 )
 
 
 def _entries() -> QuerySet[Entry]:
-    return entry_list().prefetch_related("reversals")
+    # At most one entry reverses another (entry_reversed_once).
+    reversal = Entry.objects.filter(reverses=OuterRef("pk")).values("id")[:1]
+    return entry_list().annotate(reversed_by_id=Subquery(reversal))
 
 
 def _posted_response(posted: PostedEntry) -> Response:
-    entry = _entries().get(pk=posted.entry_id)
     code = status.HTTP_200_OK if posted.replayed else status.HTTP_201_CREATED
-    return Response(s.EntryOutput(entry).data, status=code)
+    return Response(s.EntryOutput(entry_get(entry_id=posted.entry_id)).data, status=code)
 
 
 def _posting_specs(postings: Sequence[dict[str, Any]]) -> tuple[PostingSpec, ...]:
     """Major-unit decimal strings to minor units, in the account's (or the stated) currency."""
-    accounts = {a.pk: a for a in account_list().filter(pk__in={p["account"] for p in postings})}
+    currencies = account_currencies(account_ids={p["account"] for p in postings})
     specs = []
     for posting in postings:
-        account = accounts.get(posting["account"])
-        if account is None:
+        account_currency = currencies.get(posting["account"])
+        if account_currency is None:
             raise UnknownReference(f"No account with id {posting['account']}.")
-        # A stated currency that differs from the account's is refused by the ledger.
-        currency = posting.get("currency") or account.currency
+        currency = posting.get("currency") or account_currency
+        if currency != account_currency:
+            # Said here: the ledger would sum the legs per currency first and call it unbalanced.
+            currency_check(currency)  # an unknown code is invalid_currency, not a mismatch
+            raise CurrencyMismatch(
+                f"Account {posting['account']} keeps {account_currency}; "
+                f"a posting to it cannot be in {currency}."
+            )
         specs.append(
             PostingSpec(
-                account_id=account.pk,
+                account_id=posting["account"],
                 fund_id=posting["fund"],
                 currency=currency,
                 amount=to_minor(posting["amount"], currency),
@@ -82,6 +92,9 @@ def _posting_specs(postings: Sequence[dict[str, Any]]) -> tuple[PostingSpec, ...
 
 
 @extend_schema(tags=[TAG])
+@extend_schema_view(
+    get=extend_schema(responses={200: s.AccountOutput(many=True), **problems(*READ_PROBLEMS, 404)})
+)
 class AccountListView(generics.ListAPIView):
     """The chart of accounts, by code; filter by currency, type or system role."""
 
@@ -92,10 +105,6 @@ class AccountListView(generics.ListAPIView):
     def get_queryset(self) -> QuerySet[Account]:
         return account_list()
 
-    @extend_schema(responses={200: s.AccountOutput(many=True), **problems(*READ_PROBLEMS, 404)})
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
-
 
 @extend_schema(tags=[TAG])
 class AccountDetailView(APIView):
@@ -105,9 +114,10 @@ class AccountDetailView(APIView):
 
     @extend_schema(responses={200: s.AccountDetailOutput, **problems(*READ_PROBLEMS, 404)})
     def get(self, request: Request, pk: int) -> Response:
-        account = get_object_or_404(account_list(), pk=pk)
-        balance = account_balance(account_id=account.pk)
-        return Response(s.AccountDetailOutput(account, context={"balance": balance}).data)
+        account = account_detail_get(account_id=pk)
+        if account is None:
+            raise NotFound()
+        return Response(s.AccountDetailOutput(account).data)
 
 
 @extend_schema(tags=[TAG])
@@ -126,28 +136,18 @@ class AccountStatementView(APIView):
         responses={200: s.StatementOutput, **problems(*READ_PROBLEMS, 404)},
     )
     def get(self, request: Request, pk: int) -> Response:
-        account = get_object_or_404(account_list(), pk=pk)
         query = query_validate(s.StatementQuery, request)
-        limit = query["limit"]
-        statement = account_statement(
-            account_id=account.pk,
-            date_from=query.get("date_from"),
-            date_to=query.get("date_to"),
-            fund_id=query.get("fund"),
-            limit=limit + 1,
-        )
-        lines = statement.lines[:limit]
-        document = {
-            "account_id": statement.account_id,
-            "currency": statement.currency,
-            "fund": query.get("fund"),
-            "date_from": statement.date_from,
-            "date_to": statement.date_to,
-            "opening_balance": statement.opening_balance,
-            "closing_balance": lines[-1].running_balance if lines else statement.opening_balance,
-            "truncated": len(statement.lines) > limit,
-            "lines": lines,
-        }
+        try:
+            statement, truncated = account_statement_page(
+                account_id=pk,
+                date_from=query.get("date_from"),
+                date_to=query.get("date_to"),
+                fund_id=query.get("fund"),
+                limit=query["limit"],
+            )
+        except UnknownReference:  # the account in the address
+            raise NotFound() from None
+        document = {**vars(statement), "fund": query.get("fund"), "truncated": truncated}
         return Response(s.StatementOutput(document, context={"currency": statement.currency}).data)
 
 
@@ -169,6 +169,13 @@ class FundBalancesView(APIView):
 
 
 @extend_schema(tags=[TAG])
+@extend_schema_view(
+    get=extend_schema(
+        description="Journal entries, newest first, with their postings and seals. Cursor-paginated: "
+        "follow `next` and `previous`. Filters combine with AND.",
+        responses={200: s.EntryOutput(many=True), **problems(*READ_PROBLEMS, 404)},
+    )
+)
 class EntryListCreateView(generics.ListAPIView):
     """Journal entries with their postings and seals."""
 
@@ -179,14 +186,6 @@ class EntryListCreateView(generics.ListAPIView):
 
     def get_queryset(self) -> QuerySet[Entry]:
         return _entries()
-
-    @extend_schema(
-        description="Journal entries, newest first, with their postings and seals. Cursor-paginated: "
-        "follow `next` and `previous`. Filters combine with AND.",
-        responses={200: s.EntryOutput(many=True), **problems(*READ_PROBLEMS, 404)},
-    )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         description="Post a manual adjustment entry. Each posting names an account, a fund and a "
@@ -202,6 +201,7 @@ class EntryListCreateView(generics.ListAPIView):
             **POSTING_PROBLEMS,
         },
     )
+    @idempotency_key_owned
     def post(self, request: Request) -> Response:
         key = idempotency_key_get(request)
         data = body_validate(s.EntryCreateInput, request)
@@ -226,7 +226,7 @@ class EntryDetailView(APIView):
 
     @extend_schema(responses={200: s.EntryOutput, **problems(*READ_PROBLEMS, 404)})
     def get(self, request: Request, pk: int) -> Response:
-        return Response(s.EntryOutput(get_object_or_404(_entries(), pk=pk)).data)
+        return Response(s.EntryOutput(entry_get(entry_id=pk)).data)
 
 
 @extend_schema(tags=[TAG])
@@ -251,6 +251,7 @@ class EntryReverseView(APIView):
             **problems(404),
         },
     )
+    @idempotency_key_owned
     def post(self, request: Request, pk: int) -> Response:
         key = idempotency_key_get(request)
         data = body_validate(s.EntryReverseInput, request)
@@ -268,6 +269,9 @@ class EntryReverseView(APIView):
 
 
 @extend_schema(tags=[TAG])
+@extend_schema_view(
+    get=extend_schema(responses={200: s.BalanceOutput(many=True), **problems(*READ_PROBLEMS, 404)})
+)
 class BalanceListView(generics.ListAPIView):
     """Running balance of each (account, fund) pair ever posted to, debit positive."""
 
@@ -277,10 +281,6 @@ class BalanceListView(generics.ListAPIView):
 
     def get_queryset(self) -> QuerySet[Balance]:
         return balance_list()
-
-    @extend_schema(responses={200: s.BalanceOutput(many=True), **problems(*READ_PROBLEMS, 404)})
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
 
 
 @extend_schema(tags=[TAG])

@@ -1,6 +1,6 @@
 """Ledger benchmark: posting throughput and balance latency at N postings.
 
-    python bench/ledger.py [--postings N]
+    python bench/ledger_bench.py [--postings N]
 
 Creates a database of its own (tadamun_bench_<pid>) on the configured server
 (DATABASE_URL, or the embedded one), migrates it, creates 10,000 EUR accounts
@@ -26,9 +26,7 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# This file is bench/ledger.py: keep `import ledger` pointing at the Django app.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT))  # run as a script, Python looks in bench/ first: config and the apps are here
 
 DATE = datetime.date(2026, 3, 14)
 CURRENCY = "EUR"
@@ -47,12 +45,30 @@ def django_setup(db_name: str | None = None) -> None:
     """Configure Django; with db_name, every connection goes to that database."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
     import django
-    from django.conf import settings
 
     django.setup()
     if db_name is not None:
-        settings.DATABASES["default"]["NAME"] = db_name
-        settings.DATABASES["default"]["CONN_MAX_AGE"] = None
+        use_database(db_name)
+
+
+def use_database(name: str) -> None:
+    """Point every connection (the runtime role's and the owner's) at database `name`, kept open."""
+    from django.conf import settings
+    from django.db import connections
+
+    connections.close_all()
+    for config in settings.DATABASES.values():
+        config["NAME"] = name
+        config["CONN_MAX_AGE"] = None
+
+
+def admin_connection():
+    """The owner role's connection when there is one: it creates databases and tables and
+    reads balance rows; the runtime role (`default`) only reads and inserts the books."""
+    from django.conf import settings
+    from django.db import connections
+
+    return connections["owner" if "owner" in settings.DATABASES else "default"]
 
 
 def emit(figure: str, value: float, unit: str) -> None:
@@ -87,22 +103,20 @@ def admin_database(configured: str) -> str:
     """Where to run CREATE and DROP DATABASE: the configured database, or the
     server's maintenance database `postgres` when the configured one does not
     exist yet (the bench needs only the server)."""
-    from django.conf import settings
-    from django.db import OperationalError, connection
+    from django.db import OperationalError
 
+    connection = admin_connection()
     try:
         connection.ensure_connection()
         return configured
     except OperationalError:
-        connection.close()
-        settings.DATABASES["default"]["NAME"] = "postgres"
+        use_database("postgres")
         log(f"database {configured} not found: creating the bench's own from postgres")
         return "postgres"
 
 
 def create_database(name: str) -> None:
-    from django.db import connection
-
+    connection = admin_connection()
     with connection.cursor() as cursor:
         cursor.execute(f'CREATE DATABASE "{name}"')
         cursor.execute("SELECT version()")
@@ -113,12 +127,10 @@ def create_database(name: str) -> None:
 
 
 def drop_database(name: str, admin_name: str) -> None:
-    from django.conf import settings
     from django.db import connections
 
-    connections.close_all()
-    settings.DATABASES["default"]["NAME"] = admin_name
-    with connections["default"].cursor() as cursor:
+    use_database(admin_name)
+    with admin_connection().cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     connections.close_all()
     log(f"dropped database {name}")
@@ -126,8 +138,7 @@ def drop_database(name: str, admin_name: str) -> None:
 
 def calibrate() -> None:
     """Log how fast this machine is right now: the figures swing with it on a shared VM."""
-    from django.db import connection
-
+    connection = admin_connection()
     started = time.perf_counter()
     sum(range(10_000_000))
     cpu_s = time.perf_counter() - started
@@ -275,9 +286,7 @@ def latency(fn, repetitions: int) -> tuple[float, float]:
 
 def check_exact() -> None:
     """Every maintained balance equals the sum of its postings; everything sums to zero."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
+    with admin_connection().cursor() as cursor:
         cursor.execute(
             """
             SELECT count(*) FILTER (WHERE b.balance IS DISTINCT FROM p.total), coalesce(sum(b.balance), 0)
@@ -316,8 +325,7 @@ def main() -> int:
     create_database(db_name)
     log(f"created database {db_name}")
     try:
-        settings.DATABASES["default"]["NAME"] = db_name
-        settings.DATABASES["default"]["CONN_MAX_AGE"] = None
+        use_database(db_name)
         from django.core.management import call_command
         from django.db import DatabaseError, connection
 
@@ -330,7 +338,7 @@ def main() -> int:
         started = time.perf_counter()
         bulk = load(n_entries, args.batch, accounts, fund_id, rng)
         log(f"loaded {n_entries:,} entries in {time.perf_counter() - started:.1f} s")
-        with connection.cursor() as cursor:
+        with admin_connection().cursor() as cursor:
             started = time.perf_counter()
             cursor.execute("VACUUM (ANALYZE) ledger_account, ledger_entry, ledger_posting, ledger_balance")
             log(f"vacuum analyze: {time.perf_counter() - started:.1f} s")
@@ -338,8 +346,14 @@ def main() -> int:
         # trigger later does not land in the middle of the timed posting runs.
         started = time.perf_counter()
         try:
-            with connection.cursor() as cursor:
-                cursor.execute("CHECKPOINT")
+            with admin_connection().cursor() as cursor:
+                # The tests' settings log in as the server's superuser and take a
+                # role per connection: CHECKPOINT needs the superuser back.
+                cursor.execute("SET ROLE NONE")
+                try:
+                    cursor.execute("CHECKPOINT")
+                finally:
+                    cursor.execute("RESET ROLE")
             log(f"checkpoint after the load: {time.perf_counter() - started:.1f} s")
         except DatabaseError as error:  # CHECKPOINT needs pg_checkpoint or a superuser
             log(f"no checkpoint after the load ({error})")

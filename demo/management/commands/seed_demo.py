@@ -1,10 +1,12 @@
-"""Load the demo: chart of accounts, funds, one user per role, a month of activity, grant requests."""
+"""Load the demo: chart, funds, one user per role, a month of activity, grant requests; local runs only."""
 
 import datetime
 import uuid
+from argparse import ArgumentParser
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -37,15 +39,43 @@ DEMO_USERS = (
 )
 
 
+FORCE_FLAG = "--i-know-this-is-not-production"
+DANGER = (
+    "seed_demo creates a superuser 'demo-admin' and treasurers whose passwords are their usernames, "
+    "prints every demo user's API token, and posts demo entries that the append-only ledger can never "
+    "delete."
+)
+
+
 def _key(name: str) -> uuid.UUID:
     """Deterministic idempotency keys: running the seed twice replays, never duplicates."""
     return uuid.uuid5(DEMO_NAMESPACE, name)
 
 
 class Command(BaseCommand):
-    help = "Create demo funds, users (printing their API tokens) and ledger activity; safe to rerun."
+    help = (
+        "Create demo funds, users (printing their API tokens) and ledger activity; safe to rerun. "
+        f"Refuses to run with DEBUG off unless given {FORCE_FLAG}."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            FORCE_FLAG,
+            action="store_true",
+            dest="not_production",
+            help="Run even though DEBUG is off (a throwaway staging copy, never production).",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
+        if not settings.DEBUG:
+            if not options["not_production"]:
+                raise CommandError(
+                    f"DEBUG is off, so this may be production. {DANGER} Refused; pass "
+                    f"{FORCE_FLAG} if this database is a throwaway copy."
+                )
+            self.stderr.write(
+                self.style.WARNING(f"WARNING: DEBUG is off and {FORCE_FLAG} was given. {DANGER}")
+            )
         with transaction.atomic():
             roles_ensure()
             tokens = self._users()

@@ -1,0 +1,1 @@
+"""Demo data for local runs only: its command refuses to run with DEBUG off."""
