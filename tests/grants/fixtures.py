@@ -1,5 +1,8 @@
 """Grants fixtures (loaded for every test): a relief fund with grant rules and money, people in each role."""
 
+import logging
+import traceback
+import uuid
 from collections.abc import Callable
 
 import pytest
@@ -14,6 +17,49 @@ from users.services import user_role_assign
 FUND_MONEY = 300_000
 MAX_PER_REQUEST = 100_000
 LEGAL_CAP = 150_000
+
+
+# Every marker a test placed in an identifying field; no log record of the whole run may carry one.
+ISSUED_MARKERS: set[str] = set()
+
+
+def marker(field: str) -> str:
+    """A unique marker to place in one identifying field."""
+    value = f"MARK{uuid.uuid4().hex[:12]}{field.upper()}"
+    ISSUED_MARKERS.add(value)
+    return value
+
+
+class _MarkerWatch(logging.Handler):
+    """Keeps every log record (message and traceback) that could carry a marker."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.INFO)
+        self.suspects: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = record.getMessage()
+        except Exception:
+            text = str(record.msg)
+        if record.exc_info:
+            text += "".join(traceback.format_exception(*record.exc_info))
+        if "MARK" in text:
+            self.suspects.append(text)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_marker_in_any_log():
+    """Watch the whole run's logs at INFO, as production logs, for any identifying marker."""
+    watch, root = _MarkerWatch(), logging.getLogger()
+    level = root.level
+    root.addHandler(watch)
+    root.setLevel(min(level, logging.INFO))
+    yield
+    root.removeHandler(watch)
+    root.setLevel(level)
+    leaked = [text for text in watch.suspects if any(mark in text for mark in ISSUED_MARKERS)]
+    assert not leaked, f"{len(leaked)} log record(s) carry an identifying marker"
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 import datetime
 import io
 import logging
-import uuid
 
 import pytest
 from django.core.cache import cache
@@ -23,6 +22,7 @@ from ledger.selectors import fund_balances
 from ledger.services import ledger_seal
 from ledger.verification import ledger_verify
 from tests.factories import TOTPDeviceFactory, token_for
+from tests.grants.fixtures import marker
 from tests.ledger.rawsql import as_superuser
 from users.roles import STAFF_ROLES
 from users.selectors import user_has_role
@@ -47,9 +47,8 @@ def client_as(user) -> APIClient:
 
 
 def markers() -> dict[str, str]:
-    """A unique marker per identifying field."""
-    run = uuid.uuid4().hex[:12]
-    return {field: f"MARK{run}{field.upper()}" for field in (*IDENTIFYING, "question", "answer", "note")}
+    """A unique marker per identifying field (the whole run's logs are checked for each)."""
+    return {field: marker(field) for field in (*IDENTIFYING, "question", "answer", "note")}
 
 
 def application(relief, marks: dict[str, str]) -> dict:
