@@ -391,3 +391,13 @@ def test_a_treasurer_closes_a_withdrawn_request(apply, person):
     services.grant_request_withdraw(reference=request.reference, requester=request.requester)
     response = client_as(person("treasurer")).post(f"{REQUESTS}{request.reference}/close/")
     assert (response.status_code, response.json()["status"]) == (200, "closed")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_drafts_amount_changes_in_its_own_currency_outside_any_test_transaction(apply):
+    draft = apply(submit=False)
+    response = client_as(draft.requester).patch(
+        f"{REQUESTS}{draft.reference}/", {"amount": "75.50"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["amount_requested"] == "75.50"

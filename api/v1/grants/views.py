@@ -182,7 +182,7 @@ class GrantRequestDetailView(APIView):
     def patch(self, request: Request, reference: str) -> Response:
         data = body_validate(s.GrantRequestUpdateInput, request)
         if "amount" in data and "currency" not in data:
-            current = services.access_request_as_requester(reference=reference, requester=request.user)
+            current = grant_request_get_for(user=request.user, reference=reference)
             data["currency"] = current.currency
         updated = services.grant_request_update(
             reference=reference, requester=request.user, changes=_terms(data)
