@@ -43,6 +43,11 @@ DOMAIN_ERROR_STATUSES: dict[str, int] = {
     "idempotency_key_foreign": 409,
     "insufficient_funds": 409,
     "append_only": 409,
+    # staff accounts' second factor
+    "otp_required": 400,
+    "otp_invalid": 400,
+    "otp_already_enrolled": 409,
+    "otp_not_enrolled": 409,
     # the vault
     "vault_invalid_input": 400,
     "vault_subject_not_found": 404,
@@ -224,10 +229,11 @@ def _problem_for(exc: Exception) -> tuple[dict[str, Any], dict[str, str]]:
 
     if isinstance(exc, exceptions.APIException):
         headers = {}
-        if getattr(exc, "auth_header", None):
-            headers["WWW-Authenticate"] = exc.auth_header
-        if getattr(exc, "wait", None):
-            headers["Retry-After"] = str(int(exc.wait))
+        auth_header, wait = getattr(exc, "auth_header", None), getattr(exc, "wait", None)
+        if auth_header:
+            headers["WWW-Authenticate"] = str(auth_header)
+        if wait:
+            headers["Retry-After"] = str(int(wait))
         code = exc.default_code
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.default_detail)
         document = problem(

@@ -84,7 +84,7 @@ class IdCursorPagination(CursorPagination):
         if (
             cursor is not None
             and cursor.position is not None
-            and not (cursor.position.isascii() and cursor.position.isdigit())
+            and not (str(cursor.position).isascii() and str(cursor.position).isdigit())
         ):
             raise NotFound(self.invalid_cursor_message)
         return cursor

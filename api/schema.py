@@ -36,7 +36,7 @@ class ProblemSerializer(serializers.Serializer):
     code = serializers.CharField(
         help_text="Stable machine-readable code (e.g. `unbalanced`, `period_closed`)."
     )
-    errors = ProblemErrorSerializer(
+    errors = ProblemErrorSerializer(  # type: ignore[assignment]  # a field named like Serializer.errors
         many=True, required=False, help_text="For `validation_error`: every invalid value."
     )
 

@@ -1,32 +1,33 @@
 """Errors of the users app, each with a stable `code` the API reports."""
 
+from core.errors import DomainError
 
-class UsersError(Exception):
-    """Base of the users app's errors; `code` is stable, `detail` is for people."""
+
+class UsersError(DomainError):
+    """The request could not be completed."""
 
     code = "users_error"
-    detail = "The request could not be completed."
-
-    def __init__(self, detail: str | None = None) -> None:
-        super().__init__(detail or self.detail)
-        self.detail = detail or self.detail
 
 
 class OtpRequired(UsersError):
+    """This account has a second factor: send the current code from the authenticator app as `otp`."""
+
     code = "otp_required"
-    detail = "This account has a second factor: send the current code from the authenticator app as `otp`."
 
 
 class OtpInvalid(UsersError):
+    """The one-time code is wrong, expired or already used; wait for the next one."""
+
     code = "otp_invalid"
-    detail = "The one-time code is wrong, expired or already used; wait for the next one."
 
 
 class OtpAlreadyEnrolled(UsersError):
+    """This account already has a confirmed authenticator; an admin can remove it if it was lost."""
+
     code = "otp_already_enrolled"
-    detail = "This account already has a confirmed authenticator; an admin can remove it if it was lost."
 
 
 class OtpNotEnrolled(UsersError):
+    """There is no authenticator waiting for confirmation; enrol one first."""
+
     code = "otp_not_enrolled"
-    detail = "There is no authenticator waiting for confirmation; enrol one first."

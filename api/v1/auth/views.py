@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from api.schema import problems
 from api.v1.auth import serializers as s
 from api.validation import body_validate
-from users.exceptions import OtpInvalid, OtpRequired, UsersError
+from users.exceptions import OtpInvalid, OtpRequired
 from users.models import AuthToken, User
 from users.services import otp_device_confirm, otp_device_enrol, token_issue, token_revoke
 
@@ -35,32 +35,11 @@ class InvalidCredentials(exceptions.APIException):
     default_detail = "The username or password is wrong, or the account is disabled."
 
 
-def _users_problem(error: UsersError, status_code: int) -> exceptions.APIException:
-    """A users-app error as the API exception that renders its code."""
-    exc = exceptions.APIException(error.detail)
-    exc.status_code = status_code
-    exc.default_code = error.code
-    return exc
-
-
-# The users app's errors and the HTTP status each answers with.
-USERS_ERROR_STATUS = {
-    "otp_required": status.HTTP_400_BAD_REQUEST,
-    "otp_invalid": status.HTTP_400_BAD_REQUEST,
-    "otp_already_enrolled": status.HTTP_409_CONFLICT,
-    "otp_not_enrolled": status.HTTP_409_CONFLICT,
-}
-
-
 def _signed_in(request: Request) -> User:
     """The request's user, once a permission has required one."""
     user = request.user
     assert isinstance(user, User)
     return user
-
-
-def _problem(error: UsersError) -> exceptions.APIException:
-    return _users_problem(error, USERS_ERROR_STATUS.get(error.code, status.HTTP_400_BAD_REQUEST))
 
 
 class TokenAccess(BasePermission):
@@ -145,7 +124,7 @@ class TokenView(APIView):
                 user_login_failed.send(
                     sender=type(self), credentials={"username": data["username"]}, request=request._request
                 )
-            raise _problem(error) from error
+            raise
         user_logged_in.send(sender=type(user), request=request._request, user=user)
         return Response(
             s.TokenOutput(
@@ -186,10 +165,7 @@ class OtpDeviceEnrolView(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        try:
-            enrolment = otp_device_enrol(user=_signed_in(request))
-        except UsersError as error:
-            raise _problem(error) from error
+        enrolment = otp_device_enrol(user=_signed_in(request))
         body = s.OtpEnrolmentOutput(
             {"provisioning_uri": enrolment.provisioning_uri, "secret": enrolment.secret}
         ).data
@@ -229,10 +205,7 @@ class OtpDeviceConfirmView(APIView):
     def post(self, request: Request) -> Response:
         data = body_validate(s.OtpConfirmRequest, request)
         token = request.auth if isinstance(request.auth, AuthToken) else None
-        try:
-            device = otp_device_confirm(user=_signed_in(request), otp=data["otp"], token=token)
-        except UsersError as error:
-            raise _problem(error) from error
+        device = otp_device_confirm(user=_signed_in(request), otp=data["otp"], token=token)
         if token is None:
             # Signed in by session: the session has now passed the second factor too.
             otp_login(request._request, device)

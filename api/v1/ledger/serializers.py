@@ -192,7 +192,7 @@ class FxOutput(serializers.Serializer):
     """The exchange rate the entry used, and where it came from."""
 
     rate = serializers.DecimalField(max_digits=30, decimal_places=12)
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.source
 
 
 class EntryOutput(SharedFieldsOutput):
@@ -200,7 +200,7 @@ class EntryOutput(SharedFieldsOutput):
     date = serializers.DateField()
     kind = serializers.ChoiceField(choices=EntryKind.choices)
     memo = serializers.CharField()
-    source = serializers.SerializerMethodField()
+    source = serializers.SerializerMethodField()  # type: ignore[assignment]  # a field named like Field.source
     reverses = serializers.IntegerField(
         source="reverses_id", allow_null=True, help_text="Entry this one reverses."
     )

@@ -2,6 +2,7 @@
 
 import json
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -44,7 +45,7 @@ class Command(BaseCommand):
             "32 bytes, or a file holding either) instead of the configured keys.",
         )
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         public_keys = self._public_keys(options["public_key"])
         expected = self._expected_heads(options["expect"], options["expect_file"], public_keys)
         if not options["no_seal"]:
