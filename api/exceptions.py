@@ -59,6 +59,7 @@ DOMAIN_ERROR_STATUSES: dict[str, int] = {
     "unknown_country": 400,
     "not_a_reviewer": 400,
     "too_long": 400,
+    "rate_required": 400,
     "claim_code_invalid": 404,
     # grants: refused by the request's or the fund's state
     "invalid_transition": 409,

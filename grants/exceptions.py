@@ -157,3 +157,9 @@ class AlreadyAnswered(GrantsError):
     """This question has been answered."""
 
     code = "already_answered"
+
+
+class RateRequired(InvalidGrantInput):
+    """A request in another currency than the fund's is approved at a rate, with its source."""
+
+    code = "rate_required"

@@ -6,6 +6,7 @@ requester writes about themselves is kept only encrypted, through the vault.
 
 import pgtrigger
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 
@@ -58,7 +59,12 @@ class GrantFund(models.Model):
     """The grant rules of one ledger fund: its currency, the most one request may get, and if it is open."""
 
     fund = models.OneToOneField("ledger.Fund", on_delete=models.PROTECT, related_name="grant_rules")
-    currency = models.CharField(max_length=3, help_text="The currency the fund pays grants in.")
+    currency = models.CharField(
+        max_length=3,
+        help_text="The currency the fund holds and measures grants in; caps and maximum are in it.",
+    )
+    # Other currencies requests may be in: each is committed at a rate fixed at approval.
+    also_pays = ArrayField(models.CharField(max_length=3), default=list, blank=True)
     max_per_request = models.BigIntegerField(help_text="Minor units of `currency`.")
     accepting = models.BooleanField(default=True)
 
@@ -115,8 +121,11 @@ class GrantRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    # The ledger entry that committed the approved amount (grants expense / grants payable).
+    # The ledger entry that committed the approved amount (grants expense / grants payable),
+    # and what it took from the fund in the fund's own currency (the same as the approved
+    # amount, or its equivalent at the rate fixed at approval).
     commitment_entry_id = models.BigIntegerField(null=True, blank=True)
+    committed_amount = models.BigIntegerField(null=True, blank=True)
 
     # Identifying data, sealed by the vault under this request's own subject (grants/identity.py).
     subject_reference = models.UUIDField(null=True, blank=True, unique=True, editable=False)
@@ -159,7 +168,7 @@ class GrantRequest(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(status__in=[Status.APPROVED, Status.PAID])
-                | Q(approved_amount__isnull=False, commitment_entry_id__isnull=False),
+                | Q(approved_amount__isnull=False, commitment_entry_id__isnull=False, committed_amount__gt=0),
                 name="grantrequest_approval_committed",
             ),
             models.CheckConstraint(

@@ -68,10 +68,10 @@ def grant_fund_get(*, fund_id: int) -> GrantFund | None:
 
 
 def category_committed(*, fund_id: int, category: str) -> int:
-    """Minor units approved so far in one fund and category (paid or not)."""
+    """Minor units of the fund's currency committed so far in one fund and category (paid or not)."""
     total = GrantRequest.objects.filter(
-        fund_id=fund_id, category=category, approved_amount__isnull=False
-    ).aggregate(total=Sum("approved_amount"))["total"]
+        fund_id=fund_id, category=category, committed_amount__isnull=False
+    ).aggregate(total=Sum("committed_amount"))["total"]
     return int(total or 0)
 
 

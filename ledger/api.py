@@ -10,13 +10,14 @@ from ledger.exceptions import (
     UnbalancedEntry,
 )
 from ledger.models import AccountRole, EntryKind
-from ledger.money import currency_check, currency_exponent, to_decimal_string, to_minor
+from ledger.money import currency_check, currency_exponent, to_decimal, to_decimal_string, to_minor
 from ledger.selectors import (
     account_balance,
     chain_head,
     fund_balances,
     fund_list,
     fund_net_assets,
+    fund_uncommitted,
     trial_balance,
 )
 from ledger.services import (
@@ -64,7 +65,9 @@ __all__ = [
     "fund_list",
     "fund_net_assets",
     "fund_transfer",
+    "fund_uncommitted",
     "ledger_seal",
+    "to_decimal",
     "to_decimal_string",
     "to_minor",
     "trial_balance",

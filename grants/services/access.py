@@ -42,9 +42,11 @@ def check_request_terms(
     check_country(country)
     if type(amount) is not int or amount <= 0:
         raise exc.InvalidGrantAmount()
-    if currency != rules.currency:
-        raise exc.CurrencyNotPaid(f"This fund pays grants in {rules.currency} only.")
-    if amount > rules.max_per_request:
+    if currency != rules.currency and currency not in rules.also_pays:
+        paid = ", ".join([rules.currency, *rules.also_pays])
+        raise exc.CurrencyNotPaid(f"This fund pays grants in {paid} only.")
+    # In another currency the maximum is checked at approval, on the amount at the rate fixed then.
+    if currency == rules.currency and amount > rules.max_per_request:
         raise exc.AboveFundMaximum(
             f"This fund grants at most {ledger.to_decimal_string(rules.max_per_request, currency)} "
             f"{currency} to one request."

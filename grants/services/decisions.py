@@ -5,6 +5,7 @@ Also marking paid and closing. Lock order, everywhere: the fund's grant rules
 """
 
 import uuid
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import transaction
@@ -103,13 +104,56 @@ def _decision_round(request: GrantRequest, reviewer: Any) -> int:
     return 2
 
 
+def _commitment_legs(
+    request: GrantRequest, fund_currency: str, amount: int, equivalent: int
+) -> tuple[ledger.PostingSpec, ...]:
+    """Grants expense / grants payable; across currencies, through both currencies' trading accounts."""
+    fund, currency = request.fund_id, request.currency
+    payable = ledger.account_for(ledger.AccountRole.GRANTS_PAYABLE, currency)
+    expense = ledger.account_for(ledger.AccountRole.GRANTS_EXPENSE, fund_currency)
+    if currency == fund_currency:
+        return (
+            ledger.PostingSpec(expense.pk, fund, currency, amount),
+            ledger.PostingSpec(payable.pk, fund, currency, -amount),
+        )
+    trading_from = ledger.account_for(ledger.AccountRole.FX_TRADING, fund_currency)
+    trading_to = ledger.account_for(ledger.AccountRole.FX_TRADING, currency)
+    return (
+        ledger.PostingSpec(expense.pk, fund, fund_currency, equivalent),
+        ledger.PostingSpec(trading_from.pk, fund, fund_currency, -equivalent),
+        ledger.PostingSpec(trading_to.pk, fund, currency, amount),
+        ledger.PostingSpec(payable.pk, fund, currency, -amount),
+    )
+
+
+def _equivalent(amount: int, currency: str, fund_currency: str, rate: Decimal) -> int:
+    """The amount in the fund's currency at `rate` (per unit), rounded half up to its minor unit.
+
+    The one place a grant's money is rounded: the rate is fixed at approval and
+    stored on the entry, so the figure can always be recomputed.
+    """
+    exponent = ledger.currency_exponent(fund_currency)
+    value = (ledger.to_decimal(amount, currency) * rate).quantize(Decimal(1).scaleb(-exponent), ROUND_HALF_UP)
+    return int(value.scaleb(exponent))
+
+
 @transaction.atomic
-def grant_request_approve(*, reference: str, reviewer: Any, amount: int) -> GrantRequest:
+def grant_request_approve(
+    *,
+    reference: str,
+    reviewer: Any,
+    amount: int,
+    rate: Decimal | None = None,
+    rate_source: str = "",
+) -> GrantRequest:
     """Approve all or part of a request and commit the amount in the books.
 
     Locks the fund's grant rules, then the request; only then reads the fund's
     uncommitted money and category total, so two approvals at the same moment
-    cannot both spend the same money.
+    cannot both spend the same money. A request in another currency than the
+    fund's is committed at `rate` (units of the fund's currency per unit of the
+    request's), whose source is recorded on the entry; the payout later settles
+    at the rate actually paid.
     """
     _check_reviewer(reviewer)
     if type(amount) is not int or amount <= 0:
@@ -122,38 +166,47 @@ def grant_request_approve(*, reference: str, reviewer: Any, amount: int) -> Gran
     decision_round = _decision_round(request, reviewer)
     if amount > request.amount_requested:
         raise exc.AboveRequested()
-    if request.currency != rules.currency:
-        raise exc.CurrencyNotPaid(f"This fund pays grants in {rules.currency} only.")
-    if amount > rules.max_per_request:
+    fx: ledger.FxRate | None = None
+    if request.currency == rules.currency:
+        if rate is not None:
+            raise exc.InvalidGrantInput("A request in the fund's own currency takes no rate.")
+        equivalent = amount
+    elif request.currency in rules.also_pays:
+        if rate is None or not rate.is_finite() or rate <= 0 or not rate_source:
+            raise exc.RateRequired()
+        equivalent = _equivalent(amount, request.currency, rules.currency, rate)
+        if equivalent <= 0:
+            raise exc.InvalidGrantAmount("At this rate the amount is worth nothing in the fund's currency.")
+        fx = ledger.FxRate(rate=rate, source=rate_source)
+    else:
+        raise exc.CurrencyNotPaid(f"This fund no longer pays grants in {request.currency}.")
+    if equivalent > rules.max_per_request:
         raise exc.AboveFundMaximum()
     cap = category_cap_get(grant_fund=rules, category=request.category)
     if (
         cap is not None
-        and category_committed(fund_id=request.fund_id, category=request.category) + amount > cap
+        and category_committed(fund_id=request.fund_id, category=request.category) + equivalent > cap
     ):
         raise exc.CategoryCapReached()
-    if ledger.fund_net_assets(fund_id=request.fund_id, currency=request.currency) < amount:
+    if ledger.fund_uncommitted(fund_id=request.fund_id, currency=rules.currency) < equivalent:
         raise exc.FundShort()
 
-    expense = ledger.account_for(ledger.AccountRole.GRANTS_EXPENSE, request.currency)
-    payable = ledger.account_for(ledger.AccountRole.GRANTS_PAYABLE, request.currency)
     posted = ledger.entry_post(
         ledger.EntrySpec(
             idempotency_key=commitment_key(request.reference),
-            postings=(
-                ledger.PostingSpec(expense.pk, request.fund_id, request.currency, amount),
-                ledger.PostingSpec(payable.pk, request.fund_id, request.currency, -amount),
-            ),
+            postings=_commitment_legs(request, rules.currency, amount, equivalent),
             date=timezone.localdate(),
             kind=ledger.EntryKind.GRANT,
             memo=f"Grant {request.reference}",
             source=ledger.SourceRef(SOURCE_TYPE, request.reference),
+            fx=fx,
             created_by_id=reviewer.pk,
         )
     )
     now = timezone.now()
     _move(request, Status.APPROVED)
     request.approved_amount = amount
+    request.committed_amount = equivalent
     request.decided_by = reviewer
     request.decided_at = now
     request.commitment_entry_id = posted.entry_id

@@ -379,6 +379,7 @@ def test_the_grant_funds_are_listed_for_anyone(anonymous, relief):
             "code": "relief",
             "name": "Emergency relief",
             "currency": "EUR",
+            "also_pays": [],
             "max_per_request": "1000.00",
             "accepting": True,
             "caps": [{"category": "legal", "cap": "1500.00"}],
@@ -401,3 +402,28 @@ def test_a_drafts_amount_changes_in_its_own_currency_outside_any_test_transactio
     )
     assert response.status_code == 200, response.content
     assert response.json()["amount_requested"] == "75.50"
+
+
+def test_a_request_in_another_currency_is_approved_at_a_rate_over_http(relief, person):
+    services.grant_fund_rules_set(
+        fund_id=relief.pk, currency="EUR", max_per_request=100_000, also_pays=("USD",)
+    )
+    requester, reviewer, admin = person("requester"), person("reviewer"), person("admin")
+    request = services.grant_request_create(
+        requester=requester,
+        fund_id=relief.pk,
+        category="food",
+        country="KE",
+        currency="USD",
+        amount=20_000,
+        submit=True,
+    )
+    services.reviewer_assign(reference=request.reference, reviewer=reviewer, assigned_by=admin)
+    path = f"{REQUESTS}{request.reference}/approve/"
+    without = client_as(reviewer).post(path, {"amount": "200.00"}, format="json")
+    assert (without.status_code, without.json()["code"]) == (400, "rate_required")
+    approved = client_as(reviewer).post(
+        path, {"amount": "200.00", "rate": "0.9215", "rate_source": "ecb:2026-11-30"}, format="json"
+    )
+    assert approved.status_code == 200, approved.content
+    assert (approved.json()["approved_amount"], approved.json()["currency"]) == ("200.00", "USD")

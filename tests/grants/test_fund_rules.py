@@ -1,5 +1,7 @@
 """Fund rules at application and approval: the per-request maximum, category caps and uncommitted money."""
 
+from decimal import Decimal
+
 import pytest
 
 from grants import exceptions, services
@@ -7,7 +9,7 @@ from grants.models import Decision, GrantRequest
 from grants.services import commitment_key
 from grants.workflow import Status
 from ledger.models import Entry, EntryKind
-from ledger.selectors import fund_net_assets
+from ledger.selectors import fund_net_assets, fund_uncommitted
 from ledger.services import entry_post, ledger_seal
 from ledger.verification import ledger_verify
 from tests.grants.fixtures import FUND_MONEY, LEGAL_CAP, MAX_PER_REQUEST
@@ -119,3 +121,67 @@ def test_only_reviewers_can_be_assigned(apply, person):
         services.reviewer_assign(
             reference=request.reference, reviewer=person("requester"), assigned_by=person("admin")
         )
+
+
+@pytest.fixture
+def pays_usd(relief):
+    services.grant_fund_rules_set(
+        fund_id=relief.pk,
+        currency="EUR",
+        max_per_request=MAX_PER_REQUEST,
+        caps={"legal": LEGAL_CAP},
+        also_pays=("USD",),
+    )
+    return relief
+
+
+def test_a_request_in_another_currency_is_committed_at_the_rate_fixed_at_approval(in_review, pays_usd):
+    request, reviewer, _admin = in_review(currency="USD", amount=10_000)
+    services.grant_request_approve(
+        reference=request.reference,
+        reviewer=reviewer,
+        amount=10_000,
+        rate=Decimal("0.9215"),
+        rate_source="ecb",
+    )
+    entry = Entry.objects.get(idempotency_key=commitment_key(request.reference))
+    assert (entry.fx_rate, entry.fx_rate_source) == (Decimal("0.9215"), "ecb")
+    legs = sorted((p.account.role, p.currency, p.amount) for p in entry.postings.select_related("account"))
+    assert legs == [
+        ("fx_trading", "EUR", -9_215),
+        ("fx_trading", "USD", 10_000),
+        ("grants_expense", "EUR", 9_215),
+        ("grants_payable", "USD", -10_000),
+    ]
+    request.refresh_from_db()
+    assert (request.approved_amount, request.committed_amount) == (10_000, 9_215)
+    assert fund_uncommitted(fund_id=pays_usd.pk, currency="EUR") == FUND_MONEY - 9_215
+    ledger_seal()
+    assert ledger_verify().ok
+
+
+def test_an_approval_in_another_currency_needs_a_rate_and_its_source(in_review, pays_usd):
+    request, reviewer, _admin = in_review(currency="USD", amount=10_000)
+    for rate, source in ((None, ""), (Decimal("0.9"), ""), (Decimal(0), "ecb")):
+        with pytest.raises(exceptions.RateRequired):
+            services.grant_request_approve(
+                reference=request.reference, reviewer=reviewer, amount=10_000, rate=rate, rate_source=source
+            )
+    assert not Entry.objects.filter(kind=EntryKind.GRANT).exists()
+
+
+def test_the_funds_maximum_and_money_are_checked_on_the_amount_at_the_fixed_rate(in_review, pays_usd):
+    request, reviewer, _admin = in_review(currency="USD", amount=200_000)
+    with pytest.raises(exceptions.AboveFundMaximum):
+        services.grant_request_approve(
+            reference=request.reference,
+            reviewer=reviewer,
+            amount=200_000,
+            rate=Decimal("0.9"),
+            rate_source="ecb",
+        )
+    services.grant_request_approve(
+        reference=request.reference, reviewer=reviewer, amount=100_000, rate=Decimal("0.9"), rate_source="ecb"
+    )
+    request.refresh_from_db()
+    assert request.committed_amount == 90_000

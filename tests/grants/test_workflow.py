@@ -106,7 +106,8 @@ def _force_status(pk: int, status: str) -> None:
     with as_superuser_without_triggers():
         execute(
             "UPDATE grants_grantrequest SET status = %s, decided_by_id = requester_id, decided_at = now(), "
-            "approved_amount = 1, commitment_entry_id = 1, decline_reason = 'other' WHERE id = %s",
+            "approved_amount = 1, committed_amount = 1, commitment_entry_id = 1, decline_reason = 'other' "
+            "WHERE id = %s",
             [status, pk],
         )
 

@@ -1,5 +1,7 @@
 """Grant endpoints of reviewers (assigned requests only), admins (assignment) and treasurers (closing)."""
 
+from decimal import Decimal
+
 from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -25,6 +27,8 @@ DECISION_PROBLEMS = problems(
     s409="`invalid_transition` (not under review), `appeal_needs_another_reviewer`, `fund_short` (the "
     "fund's uncommitted money is less than the amount), `category_cap_reached`.",
     s422="`above_requested`, `above_fund_maximum`, `currency_not_paid`.",
+    s400="Invalid request (`validation_error`, `invalid_amount`, `rate_required`: a request in another "
+    "currency than the fund's needs `rate` and `rate_source`).",
 )
 
 
@@ -102,7 +106,11 @@ class ApproveView(APIView):
         data = body_validate(s.ApproveInput, request)
         current = services.access_request_as_reviewer_unlocked(reference=reference, reviewer=request.user)
         approved = services.grant_request_approve(
-            reference=reference, reviewer=request.user, amount=to_minor(data["amount"], current.currency)
+            reference=reference,
+            reviewer=request.user,
+            amount=to_minor(data["amount"], current.currency),
+            rate=Decimal(data["rate"]) if "rate" in data else None,
+            rate_source=data.get("rate_source", ""),
         )
         return Response(s.GrantRequestOutput(approved).data)
 

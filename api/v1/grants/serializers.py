@@ -154,6 +154,22 @@ class ReviewInput(StrictInput):
 
 class ApproveInput(StrictInput):
     amount = _amount_field()
+    rate = serializers.CharField(
+        required=False,
+        max_length=40,
+        validators=[
+            RegexValidator(r"^[0-9]+(\.[0-9]{1,12})?$", "A positive decimal string such as '0.9215'.")
+        ],
+        help_text="For a request in another currency than the fund's: units of the fund's currency per "
+        "unit of the request's, fixed now for the commitment.",
+    )
+    rate_source = serializers.CharField(
+        required=False,
+        validators=[
+            RegexValidator(r"^[a-z0-9][a-z0-9_.:-]{0,63}$", "A short code such as 'ecb:2026-11-30'.")
+        ],
+        help_text="Where the rate comes from, recorded on the ledger entry (with `rate`).",
+    )
 
 
 class DeclineInput(StrictInput):
@@ -229,7 +245,10 @@ class GrantFundOutput(serializers.Serializer):
     fund = serializers.IntegerField(source="fund_id")
     code = serializers.CharField(source="fund.code")
     name = serializers.CharField(source="fund.name")
-    currency = serializers.CharField()
+    currency = serializers.CharField(help_text="The fund's own currency: its maximum and caps are in it.")
+    also_pays = serializers.ListField(
+        child=serializers.CharField(), help_text="Other currencies requests may be in (committed at a rate)."
+    )
     max_per_request = MoneyField(amount="max_per_request")
     accepting = serializers.BooleanField()
     caps = serializers.SerializerMethodField()
