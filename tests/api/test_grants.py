@@ -45,10 +45,10 @@ def fresh_throttle():
 def client_as(user) -> APIClient:
     """A client with a token of this user (staff tokens passed the second factor)."""
     from tests.factories import TOTPDeviceFactory, token_for
-    from users.roles import STAFF_ROLES
+    from users.roles import SECOND_FACTOR_ROLES
     from users.selectors import user_has_role
 
-    device = TOTPDeviceFactory(user=user) if user_has_role(user, *STAFF_ROLES) else None
+    device = TOTPDeviceFactory(user=user) if user_has_role(user, *SECOND_FACTOR_ROLES) else None
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user, device).key}")
     return client
@@ -427,3 +427,15 @@ def test_a_request_in_another_currency_is_approved_at_a_rate_over_http(relief, p
     )
     assert approved.status_code == 200, approved.content
     assert (approved.json()["approved_amount"], approved.json()["currency"]) == ("200.00", "USD")
+
+
+def test_a_reviewer_reads_an_assigned_requesters_identity_only_after_the_second_factor(in_review):
+    from tests.factories import token_for
+
+    request, reviewer, _admin = in_review()
+    path = f"{REQUESTS}{request.reference}/identity/"
+    unverified = APIClient()
+    unverified.credentials(HTTP_AUTHORIZATION=f"Token {token_for(reviewer, None).key}")
+    response = unverified.get(path)
+    assert (response.status_code, response.json()["code"]) == (403, "otp_required")
+    assert client_as(reviewer).get(path).status_code == 200

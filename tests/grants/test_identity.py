@@ -24,7 +24,7 @@ from ledger.verification import ledger_verify
 from tests.factories import TOTPDeviceFactory, token_for
 from tests.grants.fixtures import marker
 from tests.ledger.rawsql import as_superuser
-from users.roles import STAFF_ROLES
+from users.roles import SECOND_FACTOR_ROLES
 from users.selectors import user_has_role
 from vault.api import access_log_list, subject_get
 
@@ -40,7 +40,7 @@ def fresh_throttle():
 
 
 def client_as(user) -> APIClient:
-    device = TOTPDeviceFactory(user=user) if user_has_role(user, *STAFF_ROLES) else None
+    device = TOTPDeviceFactory(user=user) if user_has_role(user, *SECOND_FACTOR_ROLES) else None
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user, device).key}")
     return client

@@ -23,7 +23,7 @@ from ledger.api import (
 )
 from ledger.models import Account, AccountRole, EntryKind, Fund
 from ledger.services import chart_of_accounts_create, fund_create
-from users.roles import STAFF_ROLES, Role
+from users.roles import SECOND_FACTOR_ROLES, Role
 from users.services import otp_device_confirm, otp_device_enrol, roles_ensure, token_issue, user_role_assign
 
 DEMO_NAMESPACE = uuid.UUID("6f1c2a52-3a5e-4a7b-9d4c-7a1d0e6b2c11")
@@ -101,7 +101,7 @@ class Command(BaseCommand):
                 user.is_superuser = role == Role.ADMIN
                 user.save()
             user_role_assign(user=user, role=role)
-            issued = token_issue(user=user) if role not in STAFF_ROLES else None
+            issued = token_issue(user=user) if role not in SECOND_FACTOR_ROLES else None
             otp_uri = ""
             if issued is None:
                 # Staff need a second factor: enrol a fresh authenticator as the API
