@@ -66,6 +66,26 @@ DOMAIN_ERROR_STATUSES: dict[str, int] = {
     "card_payments_not_configured": 422,
     "payment_provider_unavailable": 503,
     "event_handling_failed": 503,
+    # grants: malformed requests
+    "unknown_fund": 400,
+    "unknown_country": 400,
+    "not_a_reviewer": 400,
+    "too_long": 400,
+    "rate_required": 400,
+    "claim_code_invalid": 404,
+    # grants: refused by the request's or the fund's state
+    "invalid_transition": 409,
+    "not_editable": 409,
+    "already_appealed": 409,
+    "appeal_needs_another_reviewer": 409,
+    "conflict_of_interest": 409,
+    "category_cap_reached": 409,
+    "fund_short": 409,
+    "claim_code_used": 409,
+    "pseudonym_taken": 409,
+    "already_answered": 409,
+    "claim_code_expired": 410,
+    # currency_not_paid, fund_not_accepting, above_fund_maximum, above_requested: 422
 }
 DOMAIN_ERROR_DEFAULT_STATUS = 422
 

@@ -75,6 +75,67 @@ class LedgerAccess(RolePermission):
     write_roles = (Role.TREASURER.value,)
 
 
+class AnyoneMay(BasePermission):
+    """Open to anyone, signed in or not (anonymous applications, claim codes, sign-up); throttled."""
+
+    def has_permission(self, request: "Request", view: "APIView") -> bool:
+        return True
+
+    def describe(self, method: str) -> str:
+        return "**Permissions:** anyone, without signing in; throttled per client address."
+
+
+class GrantRequestAccess(RolePermission):
+    """Requesters see their own requests, reviewers those assigned, overseers all; requesters write."""
+
+    read_roles = (
+        Role.REQUESTER.value,
+        Role.REVIEWER.value,
+        Role.AUDITOR.value,
+        Role.TREASURER.value,
+        Role.ADMIN.value,
+    )
+    write_roles = (Role.REQUESTER.value,)
+
+
+class GrantReviewAccess(RolePermission):
+    """Reviewers act on the requests assigned to them."""
+
+    read_roles = (Role.REVIEWER.value,)
+    write_roles = (Role.REVIEWER.value,)
+
+
+class GrantIdentityAccess(RolePermission):
+    """Identifying data: its requester and assigned reviewers read it; reviewers ask questions."""
+
+    read_roles = (Role.REQUESTER.value, Role.REVIEWER.value)
+    write_roles = (Role.REVIEWER.value,)
+
+
+class GrantAccessLogAccess(RolePermission):
+    """The access log of a request: reviewers assigned to it, and admins."""
+
+    read_roles = (Role.REVIEWER.value, Role.ADMIN.value)
+
+
+class GrantShredAccess(RolePermission):
+    """Admins erase a request's identifying data on demand."""
+
+    write_roles = (Role.ADMIN.value,)
+
+
+class GrantAssignAccess(RolePermission):
+    """Admins assign reviewers."""
+
+    write_roles = (Role.ADMIN.value,)
+
+
+class GrantCloseAccess(RolePermission):
+    """Treasurers and admins close finished requests."""
+
+    write_roles = (Role.TREASURER.value, Role.ADMIN.value)
+
+
 class LedgerSetup(RolePermission):
     """Ledger readers see funds and closed periods; only admins create funds and close periods.
 

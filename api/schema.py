@@ -52,6 +52,7 @@ PROBLEM_DESCRIPTIONS = {
     405: "Method not allowed (`method_not_allowed`).",
     406: "No acceptable representation (`not_acceptable`).",
     409: "Conflicts with the ledger's state.",
+    410: "Gone: the credential or resource has expired.",
     413: "The request body is larger than the server accepts (`request_too_large`).",
     415: "Unsupported request media type (`unsupported_media_type`).",
     422: "Well-formed but refused by the ledger.",

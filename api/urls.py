@@ -1,4 +1,4 @@
-"""API v1 URL configuration: tokens, the ledger, campaigns and pledges, the schema and its Swagger UI."""
+"""API v1 URL configuration: tokens, the ledger, grants, giving, the schema and its Swagger UI."""
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -7,6 +7,7 @@ urlpatterns = [
     path("auth/", include("api.v1.auth.urls")),
     path("ledger/", include("api.v1.ledger.urls")),
     path("", include("api.v1.pledges.urls")),
+    path("grants/", include("api.v1.grants.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

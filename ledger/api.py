@@ -10,8 +10,16 @@ from ledger.exceptions import (
     UnbalancedEntry,
 )
 from ledger.models import AccountRole, EntryKind
-from ledger.money import currency_check, currency_exponent, to_decimal_string, to_minor
-from ledger.selectors import account_balance, chain_head, fund_balances, fund_list, trial_balance
+from ledger.money import currency_check, currency_exponent, to_decimal, to_decimal_string, to_minor
+from ledger.selectors import (
+    account_balance,
+    chain_head,
+    fund_balances,
+    fund_list,
+    fund_net_assets,
+    fund_uncommitted,
+    trial_balance,
+)
 from ledger.services import (
     GENERAL_FUND_CODE,
     EntrySpec,
@@ -59,8 +67,11 @@ __all__ = [
     "fund_balances",
     "fund_create",
     "fund_list",
+    "fund_net_assets",
     "fund_transfer",
+    "fund_uncommitted",
     "ledger_seal",
+    "to_decimal",
     "to_decimal_string",
     "to_minor",
     "trial_balance",

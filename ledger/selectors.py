@@ -14,7 +14,7 @@ from django.db.models.expressions import RawSQL
 
 from ledger.chain import ZERO_HASH
 from ledger.exceptions import EntryNotFound, UnknownReference
-from ledger.models import Account, AccountType, Balance, Entry, Fund
+from ledger.models import Account, AccountRole, AccountType, Balance, Entry, Fund
 
 # The one definition of a current balance is the SQL function
 # ledger_current_balances(account, fund) (ledger/sql): the balance row plus the
@@ -42,6 +42,48 @@ def account_balance(*, account_id: int, fund_id: int | None = None) -> int:
             [account_id, fund_id],
         )
         return cursor.fetchone()[0]
+
+
+def fund_net_assets(*, fund_id: int, currency: str) -> int:
+    """A fund's assets less its liabilities in one currency, in minor units.
+
+    This is the money the fund holds that nothing has claimed yet: a committed
+    grant (grants expense / grants payable) lowers it, and paying it out does not.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT coalesce(sum(CASE WHEN a.type = %s THEN x.balance ELSE 0 END), 0)
+                 + coalesce(sum(CASE WHEN a.type = %s THEN x.balance ELSE 0 END), 0)
+              FROM ledger_current_balances(NULL, %s) x
+              JOIN ledger_account a ON a.id = x.account_id
+             WHERE x.currency = %s
+            """,
+            [AccountType.ASSET, AccountType.LIABILITY, fund_id, currency],
+        )
+        return int(cursor.fetchone()[0])
+
+
+def fund_uncommitted(*, fund_id: int, currency: str) -> int:
+    """What a fund can still commit in one currency, in minor units.
+
+    Its assets less its liabilities in that currency, plus its currency trading
+    position there (debit positive): value moved to another currency, by a
+    conversion or by a commitment at a fixed rate, leaves through the trading
+    account. A commitment in the same currency (grants expense / grants payable)
+    lowers it; paying the grant out does not.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT coalesce(sum(x.balance), 0)
+              FROM ledger_current_balances(NULL, %s) x
+              JOIN ledger_account a ON a.id = x.account_id
+             WHERE x.currency = %s AND (a.type IN (%s, %s) OR a.role = %s)
+            """,
+            [fund_id, currency, AccountType.ASSET, AccountType.LIABILITY, AccountRole.FX_TRADING],
+        )
+        return int(cursor.fetchone()[0])
 
 
 class TrialBalanceRow(tuple):

@@ -8,6 +8,9 @@ import pytest
 from ledger.models import Account, Fund
 from ledger.services import EntrySpec, PostingSpec, chart_of_accounts_create, fund_create
 
+# The grants fixtures serve the grants tests and the API's alike.
+pytest_plugins = ["tests.grants.fixtures"]
+
 TODAY = datetime.date(2026, 11, 20)
 
 

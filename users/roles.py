@@ -16,6 +16,10 @@ class Role(TextChoices):
 # (is_staff) and need a confirmed second factor for anything but enrolling one.
 STAFF_ROLES: tuple[str, ...] = (Role.TREASURER.value, Role.AUDITOR.value, Role.ADMIN.value)
 
+# Roles that need a confirmed second factor: the staff, and reviewers, who read
+# requesters' identifying data (a narrative, a contact) for the requests assigned to them.
+SECOND_FACTOR_ROLES: tuple[str, ...] = (*STAFF_ROLES, Role.REVIEWER.value)
+
 # Model permissions per role group, as "app_label.codename"; "app_label.view_*"
 # means every view permission of that app.
 _LEDGER_VIEW = "ledger.view_*"

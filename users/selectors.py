@@ -6,7 +6,7 @@ from django.contrib.auth.models import AnonymousUser
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from users.models import AuthToken, User
-from users.roles import STAFF_ROLES
+from users.roles import SECOND_FACTOR_ROLES
 
 # Where user_has_role keeps a request user's role names for the rest of the request.
 ROLES_CACHE = "_tadamun_roles"
@@ -24,8 +24,8 @@ def user_has_role(user: User | AnonymousUser | None, *roles: str) -> bool:
 
 
 def user_needs_second_factor(user: User | AnonymousUser | None) -> bool:
-    """Staff (treasurers, auditors, admins) need a confirmed second factor for their work."""
-    return user_has_role(user, *STAFF_ROLES)
+    """Staff and reviewers need a confirmed second factor for their work."""
+    return user_has_role(user, *SECOND_FACTOR_ROLES)
 
 
 def otp_device_confirmed_get(*, user: User) -> TOTPDevice | None:

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "users",
     "vault",
     "pledges",
+    "grants",
     "api",
     # Its seed_demo command refuses to run with DEBUG off.
     "demo",
@@ -160,7 +161,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": None,
     # Password guesses against the token endpoint, per client address.
-    "DEFAULT_THROTTLE_RATES": {"auth-token": "10/minute"},
+    "DEFAULT_THROTTLE_RATES": {
+        "auth-token": "10/minute",
+        # Anonymous applications, requester sign-ups and claim-code use, per client address.
+        "grants-apply": env("GRANTS_APPLY_RATE", default="20/hour"),
+        "grants-claim": env("GRANTS_CLAIM_RATE", default="30/hour"),
+    },
     # The client address is REMOTE_ADDR unless the deployment says how many
     # proxies in front of it append to X-Forwarded-For: a header the client
     # writes itself must not buy it a fresh count of guesses.
@@ -194,12 +200,20 @@ SPECTACULAR_SETTINGS = {
         "PledgeMethodEnum": "pledges.models.Method",
         "ContributionMethodEnum": "pledges.models.ContributionMethod",
         "RecordedMethodEnum": "pledges.models.RecordedMethod",
+        "PledgeStatusEnum": "pledges.models.PledgeStatus",
+        "GrantCategoryEnum": "grants.models.Category",
+        "GrantStatusEnum": "grants.workflow.Status",
+        "DeclineReasonEnum": "grants.models.DeclineReason",
     },
     # Swagger UI assets served from the drf-spectacular-sidecar package, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# Grants: anonymous applicants' claim codes, and how long identifying data outlives a closed request.
+GRANTS_CLAIM_CODE_TTL_DAYS = env.int("GRANTS_CLAIM_CODE_TTL_DAYS", default=365)
+GRANTS_RETENTION_DAYS = env.int("GRANTS_RETENTION_DAYS", default=180)
 
 # Celery: without a broker URL, tasks run in process.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=env("REDIS_URL", default=""))
@@ -208,6 +222,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULE = {
     "ledger-seal": {"task": "ledger.tasks.ledger_seal_task", "schedule": 5.0},
     "stripe-events-replay": {"task": "pledges.tasks.stripe_events_replay_task", "schedule": 600.0},
+    "grants-shred-expired": {"task": "grants.tasks.grants_shred_expired_task", "schedule": 3600.0},
 }
 
 # Ledger

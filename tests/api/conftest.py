@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from ledger.services import entry_post
 from tests.factories import TOTPDeviceFactory, UserFactory, token_for
-from users.roles import STAFF_ROLES, Role
+from users.roles import SECOND_FACTOR_ROLES, Role
 from users.services import user_role_assign
 
 ROLES = [role.value for role in Role]
@@ -36,7 +36,7 @@ def make_user(db) -> Callable:
         device = None
         if role is not None:
             user_role_assign(user=user, role=role)
-            if role in STAFF_ROLES:
+            if role in SECOND_FACTOR_ROLES:
                 device = TOTPDeviceFactory(user=user)
         return user, token_for(user, device)
 

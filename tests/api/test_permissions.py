@@ -6,7 +6,7 @@ from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
-from api.permissions import DenyAll, LedgerAccess, LedgerSetup
+from api.permissions import AnyoneMay, DenyAll, LedgerAccess, LedgerSetup, RolePermission
 from api.v1.ledger.checkpoints import PublicRead
 from ledger.models import Entry
 from tests.api.conftest import LEDGER_OUTSIDERS, LEDGER_READERS, manual_body, post_entry
@@ -134,12 +134,33 @@ def test_the_default_permission_denies_everything():
     assert DenyAll().has_permission(None, None) is False
 
 
-def _api_views(patterns, prefix=""):
+def _api_views(patterns, prefix="", under="api/v1/ledger/"):
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
-            yield from _api_views(pattern.url_patterns, prefix + str(pattern.pattern))
-        elif isinstance(pattern, URLPattern) and prefix.startswith("api/v1/ledger/"):
+            yield from _api_views(pattern.url_patterns, prefix + str(pattern.pattern), under)
+        elif isinstance(pattern, URLPattern) and prefix.startswith(under):
             yield prefix + str(pattern.pattern), pattern.callback.cls
+
+
+def test_every_grants_view_says_who_may_use_it():
+    views = dict(_api_views(get_resolver().url_patterns, under="api/v1/grants/"))
+    open_to_anyone = {
+        "api/v1/grants/requesters/",
+        "api/v1/grants/funds/",
+        "api/v1/grants/requests/anonymous/",
+        "api/v1/grants/claim/",
+        "api/v1/grants/claim/withdraw/",
+        "api/v1/grants/claim/appeal/",
+        "api/v1/grants/claim/questions/",
+        "api/v1/grants/claim/answer/",
+    }
+    assert len(views) == 26
+    for route, view in views.items():
+        (permission,) = view.permission_classes
+        if route in open_to_anyone:
+            assert permission is AnyoneMay, route
+        else:
+            assert issubclass(permission, RolePermission), route
 
 
 def test_every_ledger_view_says_who_may_use_it():

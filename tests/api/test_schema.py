@@ -67,11 +67,11 @@ def test_the_schema_describes_the_token_operations_and_who_may_call_them(schema)
     )
     assert {"tokenAuth": []} in token["delete"]["security"]
     assert {"204", "401"} <= token["delete"]["responses"].keys()
-    assert {path for path, _method in PLEDGE_OPERATIONS} | {
+    assert {path for path in schema["paths"] if not path.startswith((LEDGER, GRANTS))} == {
         "/api/v1/auth/token/",
         "/api/v1/auth/otp/device/",
         "/api/v1/auth/otp/device/confirm/",
-    } == {path for path in schema["paths"] if not path.startswith(LEDGER)}
+    } | {path for path, _method in PLEDGE_OPERATIONS}
 
 
 # Campaigns, pledges, contributions and Stripe's webhook, with who may call each.
@@ -119,6 +119,69 @@ def test_every_pledges_operation_documents_its_problem_responses(schema):
     assert "security" not in webhook
     header = next(p for p in webhook["parameters"] if p["in"] == "header")
     assert (header["name"], header["required"]) == ("Stripe-Signature", True)
+
+
+GRANTS = "/api/v1/grants/"
+REQUEST = "/api/v1/grants/requests/{reference}/"
+# Each grants operation and who may call it.
+GRANT_OPERATIONS = {
+    ("/api/v1/grants/requesters/", "post"): "anyone",
+    ("/api/v1/grants/funds/", "get"): "anyone",
+    ("/api/v1/grants/requests/", "get"): "roles `requester`, `reviewer`, `auditor`, `treasurer`, `admin`.",
+    ("/api/v1/grants/requests/", "post"): "roles `requester`.",
+    ("/api/v1/grants/requests/anonymous/", "post"): "anyone",
+    (REQUEST, "get"): "roles `requester`, `reviewer`, `auditor`, `treasurer`, `admin`.",
+    (REQUEST, "patch"): "roles `requester`.",
+    (f"{REQUEST}submit/", "post"): "roles `requester`.",
+    (f"{REQUEST}withdraw/", "post"): "roles `requester`.",
+    (f"{REQUEST}appeal/", "post"): "roles `requester`.",
+    (f"{REQUEST}assignments/", "post"): "roles `admin`.",
+    (f"{REQUEST}conflict/", "post"): "roles `reviewer`.",
+    (f"{REQUEST}review/", "put"): "roles `reviewer`.",
+    (f"{REQUEST}approve/", "post"): "roles `reviewer`.",
+    (f"{REQUEST}decline/", "post"): "roles `reviewer`.",
+    (f"{REQUEST}close/", "post"): "roles `treasurer`, `admin`.",
+    ("/api/v1/grants/claim/", "post"): "anyone",
+    ("/api/v1/grants/claim/withdraw/", "post"): "anyone",
+    ("/api/v1/grants/claim/appeal/", "post"): "anyone",
+    ("/api/v1/grants/claim/attach/", "post"): "roles `requester`.",
+    (f"{REQUEST}identity/", "get"): "roles `requester`, `reviewer`.",
+    (f"{REQUEST}questions/", "get"): "roles `requester`, `reviewer`.",
+    (f"{REQUEST}questions/", "post"): "roles `reviewer`.",
+    (f"{REQUEST}questions/{{question}}/answer/", "post"): "roles `requester`.",
+    (f"{REQUEST}notes/", "get"): "roles `reviewer`.",
+    (f"{REQUEST}notes/", "post"): "roles `reviewer`.",
+    (f"{REQUEST}shred/", "post"): "roles `admin`.",
+    (f"{REQUEST}access-log/", "get"): "roles `reviewer`, `admin`.",
+    ("/api/v1/grants/claim/questions/", "post"): "anyone",
+    ("/api/v1/grants/claim/answer/", "post"): "anyone",
+}
+
+
+def test_the_schema_describes_every_grants_operation_and_who_may_call_it(schema):
+    found = {(path, method): operation for path, method, operation in operations(schema, GRANTS)}
+    assert found.keys() == GRANT_OPERATIONS.keys()
+    for key, who in GRANT_OPERATIONS.items():
+        description = found[key]["description"]
+        if who == "anyone":
+            assert description.endswith(
+                "**Permissions:** anyone, without signing in; throttled per client address."
+            )
+            assert "429" in found[key]["responses"] or key[1] == "get", key
+        else:
+            assert description.endswith(f"**Permissions:** {who}"), key
+
+
+def test_every_grants_operation_documents_its_problem_responses(schema):
+    for path, method, operation in operations(schema, GRANTS):
+        statuses = {"400", "406"} | ({"404"} if "{reference}" in path or "claim" in path else set())
+        if method != "get":
+            statuses |= {"415"}
+        if "{reference}" in path and method != "get":
+            statuses |= {"401", "403"}
+        for status in statuses:
+            content = operation["responses"][status]["content"]
+            assert content == {"application/problem+json": {"schema": {"$ref": PROBLEM_REF}}}, (path, status)
 
 
 def test_the_schema_describes_enrolling_an_authenticator(schema):

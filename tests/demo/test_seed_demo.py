@@ -79,3 +79,15 @@ def test_the_demo_seed_gives_to_two_campaigns_in_three_currencies(db):
     assert {currency for p in progress.values() for currency in p.raised} == {"EUR", "USD", "GBP"}
     assert Pledge.objects.filter(donor__isnull=True).exists()
     assert Pledge.objects.filter(donor__username="demo-donor").exists()
+
+
+@override_settings(DEBUG=True)
+def test_the_demo_seed_walks_a_grant_request_to_every_status_with_one_appeal_and_one_shredded(db):
+    from grants.models import Appeal, GrantRequest
+    from grants.workflow import Status
+
+    call_command("seed_demo", stdout=io.StringIO())
+    assert set(GrantRequest.objects.values_list("status", flat=True)) == set(Status.values)
+    assert Appeal.objects.count() == 1
+    assert GrantRequest.objects.filter(shredded_at__isnull=False).count() == 1
+    assert ledger_verify().ok

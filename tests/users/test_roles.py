@@ -28,13 +28,21 @@ def test_staff_roles_open_the_admin_and_need_a_second_factor(db, role):
     assert user_needs_second_factor(user)
 
 
-@pytest.mark.parametrize("role", ["donor", "requester", "reviewer"])
+@pytest.mark.parametrize("role", ["donor", "requester"])
 def test_other_roles_do_not(db, role):
     user = UserFactory()
     user_role_assign(user=user, role=role)
     user.refresh_from_db()
     assert not user.is_staff
     assert not user_needs_second_factor(user)
+
+
+def test_a_reviewer_reads_identifying_data_so_needs_a_second_factor_but_not_the_admin(db):
+    user = UserFactory()
+    user_role_assign(user=user, role="reviewer")
+    user.refresh_from_db()
+    assert not user.is_staff
+    assert user_needs_second_factor(user)
 
 
 def test_auditors_may_only_view_the_books(db):

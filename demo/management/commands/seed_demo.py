@@ -1,4 +1,4 @@
-"""Load the demo: chart of accounts, funds, one user per role, a month of activity; local runs only."""
+"""Load the demo: chart, funds, one user per role, a month of activity, grant requests; local runs only."""
 
 import datetime
 import uuid
@@ -11,6 +11,7 @@ from django.db import transaction
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from grants.demo import grants_demo_seed
 from ledger.api import (
     EntrySpec,
     PostingSpec,
@@ -24,7 +25,7 @@ from ledger.models import Account, AccountRole, EntryKind, Fund
 from ledger.services import chart_of_accounts_create, fund_create
 from pledges.models import Campaign
 from pledges.services import campaign_create, contribution_record, pledge_create
-from users.roles import STAFF_ROLES, Role
+from users.roles import SECOND_FACTOR_ROLES, Role
 from users.services import otp_device_confirm, otp_device_enrol, roles_ensure, token_issue, user_role_assign
 
 DEMO_NAMESPACE = uuid.UUID("6f1c2a52-3a5e-4a7b-9d4c-7a1d0e6b2c11")
@@ -34,6 +35,7 @@ DEMO_USERS = (
     ("demo-treasurer-2", Role.TREASURER),
     ("demo-auditor", Role.AUDITOR),
     ("demo-reviewer", Role.REVIEWER),
+    ("demo-reviewer-2", Role.REVIEWER),
     ("demo-donor", Role.DONOR),
     ("demo-requester", Role.REQUESTER),
 )
@@ -82,6 +84,7 @@ class Command(BaseCommand):
             funds = self._funds()
             self._activity(funds)
             self._giving()
+            self._grants(funds)
         result = ledger_seal(wait=True)
         self.stdout.write("demo users (password = username) and API tokens:")
         for username, role, token, otp_uri in tokens:
@@ -101,7 +104,7 @@ class Command(BaseCommand):
                 user.is_superuser = role == Role.ADMIN
                 user.save()
             user_role_assign(user=user, role=role)
-            issued = token_issue(user=user) if role not in STAFF_ROLES else None
+            issued = token_issue(user=user) if role not in SECOND_FACTOR_ROLES else None
             otp_uri = ""
             if issued is None:
                 # Staff need a second factor: enrol a fresh authenticator as the API
@@ -179,6 +182,17 @@ class Command(BaseCommand):
                 campaign_slug=None,
                 recorded_by=treasurer,
             )
+
+    def _grants(self, funds: dict[str, Fund]) -> None:
+        users = {
+            user.username: user for user in get_user_model().objects.filter(username__startswith="demo-")
+        }
+        grants_demo_seed(
+            fund_ids={code: fund.pk for code, fund in funds.items()},
+            requester=users["demo-requester"],
+            reviewers=[users["demo-reviewer"], users["demo-reviewer-2"]],
+            admin=users["demo-admin"],
+        )
 
     def _activity(self, funds: dict[str, Fund]) -> None:
         def acct(role: str, currency: str) -> Account:

@@ -1,0 +1,308 @@
+"""Input and output serializers of the grants endpoints; outputs carry nothing that identifies a person."""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.validators import RegexValidator
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from api.fields import CURRENCY_PATTERN, DECIMAL_PATTERN, MoneyField, NullableMoneyField
+from grants.models import Category, DeclineReason, Recommendation, Urgency
+from grants.workflow import Status
+
+MAX_ID = 2**63 - 1
+
+
+class StrictInput(serializers.Serializer):
+    """Refuses members it does not declare: a requester cannot slip in a status or an approved amount."""
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        unknown = (
+            sorted(set(self.initial_data) - set(self.fields)) if isinstance(self.initial_data, dict) else []
+        )
+        if unknown:
+            raise serializers.ValidationError({name: "This field cannot be set." for name in unknown})
+        return attrs
+
+
+def _amount_field(**kwargs: Any) -> serializers.CharField:
+    return serializers.CharField(
+        max_length=40,
+        validators=[RegexValidator(DECIMAL_PATTERN, "A decimal string such as '120.00'.")],
+        help_text="Decimal string in major units of the currency, e.g. `120.00`; more than zero.",
+        **kwargs,
+    )
+
+
+def _currency_field(**kwargs: Any) -> serializers.CharField:
+    return serializers.CharField(
+        validators=[RegexValidator(CURRENCY_PATTERN, "A three-letter ISO 4217 code.")],
+        help_text="ISO 4217 code; the fund's grant currency.",
+        **kwargs,
+    )
+
+
+def _country_field(**kwargs: Any) -> serializers.CharField:
+    return serializers.CharField(
+        min_length=2,
+        max_length=2,
+        validators=[RegexValidator(r"^[A-Z]{2}$", "A two-letter ISO 3166-1 code in capitals.")],
+        help_text="ISO 3166-1 alpha-2 country code, e.g. `KE`.",
+        **kwargs,
+    )
+
+
+LANGUAGES = [code for code, _name in settings.LANGUAGES]
+
+
+# --- inputs ----------------------------------------------------------------------------------
+
+
+class RequesterRegisterInput(StrictInput):
+    pseudonym = serializers.CharField(
+        min_length=3,
+        max_length=64,
+        validators=[UnicodeUsernameValidator()],
+        help_text="Any name you choose; not your legal name. Letters, digits and @ . + - _ only.",
+    )
+    password = serializers.CharField(min_length=1, max_length=128, write_only=True, trim_whitespace=False)
+
+
+CONTACT_CHANNELS = [("signal", "Signal"), ("email", "E-mail"), ("other", "Other")]
+PAYOUT_RAILS = [
+    ("bank_transfer", "Bank transfer"),
+    ("mobile_money", "Mobile money"),
+    ("cash", "Cash"),
+    ("other", "Other"),
+]
+# Choice errors here must not repeat what was sent: it may identify someone.
+_CHOICE_ERRORS: dict[str, Any] = {"invalid_choice": "Not one of the listed choices."}
+
+
+def _sealed_text(limit: int, help_text: str) -> serializers.CharField:
+    return serializers.CharField(
+        max_length=limit, required=False, allow_blank=True, write_only=True, help_text=help_text
+    )
+
+
+class IdentityFields(serializers.Serializer):
+    """What a requester writes about themselves; stored only encrypted, never echoed back."""
+
+    name = _sealed_text(200, "Optional; any name you want to be called by.")
+    contact_channel = serializers.ChoiceField(
+        choices=CONTACT_CHANNELS, required=False, write_only=True, error_messages=_CHOICE_ERRORS
+    )
+    contact_handle = _sealed_text(200, "How to reach you on that channel.")
+    narrative = _sealed_text(10_000, "Your situation, in your words (at most 10,000 characters).")
+    payout_rail = serializers.ChoiceField(
+        choices=PAYOUT_RAILS, required=False, write_only=True, error_messages=_CHOICE_ERRORS
+    )
+    payout_details = _sealed_text(2_000, "Where the money should go on that rail.")
+
+
+IDENTITY_FIELDS = tuple(IdentityFields().fields)
+
+
+class ApplicationInput(StrictInput, IdentityFields):
+    """What an anonymous application asks for, and what the applicant tells about themselves."""
+
+    fund = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="Fund id (see grants/funds).")
+    category = serializers.ChoiceField(choices=Category.choices)
+    country = _country_field()
+    amount = _amount_field()
+    currency = _currency_field()
+    urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
+    language = serializers.ChoiceField(
+        choices=LANGUAGES, default="en", help_text="Language to be answered in."
+    )
+
+
+class GrantRequestCreateInput(ApplicationInput):
+    """A requester's new request: a draft, or submitted at once with `submit`."""
+
+    submit = serializers.BooleanField(default=False, help_text="Submit now instead of keeping a draft.")
+
+
+class GrantRequestUpdateInput(StrictInput, IdentityFields):
+    """Changes to a draft; members left out stay as they are."""
+
+    fund = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
+    category = serializers.ChoiceField(choices=Category.choices, required=False)
+    country = _country_field(required=False)
+    amount = _amount_field(required=False)
+    currency = _currency_field(required=False)
+    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
+    language = serializers.ChoiceField(choices=LANGUAGES, required=False)
+
+
+class ClaimCodeInput(StrictInput):
+    claim_code = serializers.CharField(
+        max_length=64, help_text="The code shown once when applying; dashes and case do not matter."
+    )
+
+
+class AssignInput(StrictInput):
+    reviewer = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="User id of a reviewer.")
+
+
+class ReviewInput(StrictInput):
+    score = serializers.IntegerField(min_value=1, max_value=5)
+    recommendation = serializers.ChoiceField(choices=Recommendation.choices)
+
+
+class ApproveInput(StrictInput):
+    amount = _amount_field()
+    rate = serializers.CharField(
+        required=False,
+        max_length=40,
+        validators=[
+            RegexValidator(r"^[0-9]+(\.[0-9]{1,12})?$", "A positive decimal string such as '0.9215'.")
+        ],
+        help_text="For a request in another currency than the fund's: units of the fund's currency per "
+        "unit of the request's, fixed now for the commitment.",
+    )
+    rate_source = serializers.CharField(
+        required=False,
+        validators=[
+            RegexValidator(r"^[a-z0-9][a-z0-9_.:-]{0,63}$", "A short code such as 'ecb:2026-11-30'.")
+        ],
+        help_text="Where the rate comes from, recorded on the ledger entry (with `rate`).",
+    )
+
+
+class DeclineInput(StrictInput):
+    reason = serializers.ChoiceField(choices=DeclineReason.choices)
+
+
+class QuestionInput(StrictInput):
+    question = serializers.CharField(
+        max_length=2_000, help_text="Sealed at rest; only the requester sees it."
+    )
+
+
+class AnswerInput(StrictInput):
+    answer = serializers.CharField(max_length=5_000, help_text="Sealed at rest.")
+
+
+class ClaimAnswerInput(ClaimCodeInput):
+    question = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    answer = serializers.CharField(max_length=5_000)
+
+
+class NoteInput(StrictInput):
+    note = serializers.CharField(max_length=5_000, help_text="Internal: never shown to the requester.")
+
+
+# --- outputs ---------------------------------------------------------------------------------
+
+
+class GrantRequestOutput(serializers.Serializer):
+    """A request as anyone allowed to see it sees it: reference, terms, status and dates only.
+
+    A plain Serializer, not a ModelSerializer: it is built on every answer, and
+    introspecting the model each time cost more than the rest of an application.
+    """
+
+    reference = serializers.CharField()
+    fund = serializers.IntegerField(source="fund_id")
+    category = serializers.ChoiceField(choices=Category.choices)
+    country = serializers.CharField(help_text="ISO 3166-1 alpha-2.")
+    currency = serializers.CharField()
+    amount_requested = MoneyField(amount="amount_requested")
+    urgency = serializers.ChoiceField(choices=Urgency.choices)
+    language = serializers.CharField()
+    status = serializers.ChoiceField(choices=Status.choices)
+    approved_amount = NullableMoneyField(amount="approved_amount")
+    decline_reason = serializers.ChoiceField(choices=DeclineReason.choices, allow_blank=True)
+    created_at = serializers.DateTimeField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    decided_at = serializers.DateTimeField(allow_null=True)
+    closed_at = serializers.DateTimeField(allow_null=True)
+
+
+class AnonymousApplicationOutput(serializers.Serializer):
+    request = GrantRequestOutput()
+    claim_code = serializers.CharField(
+        help_text="Shown this once, never stored: keep it to follow the request, answer questions, appeal."
+    )
+    claim_code_expires_at = serializers.DateTimeField(source="request.claim_code_expires_at")
+
+
+class RequesterOutput(serializers.Serializer):
+    pseudonym = serializers.CharField()
+    token = serializers.CharField(help_text="API token for `Authorization: Token <token>`; shown once.")
+    expiry = serializers.DateTimeField(allow_null=True)
+
+
+class CategoryCapOutput(serializers.Serializer):
+    category = serializers.ChoiceField(choices=Category.choices)
+    cap = MoneyField(amount="cap", currency=None)
+
+
+class GrantFundOutput(serializers.Serializer):
+    fund = serializers.IntegerField(source="fund_id")
+    code = serializers.CharField(source="fund.code")
+    name = serializers.CharField(source="fund.name")
+    currency = serializers.CharField(help_text="The fund's own currency: its maximum and caps are in it.")
+    also_pays = serializers.ListField(
+        child=serializers.CharField(), help_text="Other currencies requests may be in (committed at a rate)."
+    )
+    max_per_request = MoneyField(amount="max_per_request")
+    accepting = serializers.BooleanField()
+    caps = serializers.SerializerMethodField()
+
+    @extend_schema_field(CategoryCapOutput(many=True))
+    def get_caps(self, rules: Any) -> Any:
+        return CategoryCapOutput(rules.caps.all(), many=True, context={"currency": rules.currency}).data
+
+
+class AssignmentOutput(serializers.Serializer):
+    request = serializers.CharField(source="request.reference")
+    reviewer = serializers.IntegerField(source="reviewer_id")
+    assigned_at = serializers.DateTimeField()
+
+
+class ReviewOutput(serializers.Serializer):
+    request = serializers.CharField(source="request.reference")
+    score = serializers.IntegerField()
+    recommendation = serializers.ChoiceField(choices=Recommendation.choices)
+    updated_at = serializers.DateTimeField()
+
+
+class IdentityOutput(serializers.Serializer):
+    """A request's identifying fields, opened for this reader (logged); each reads "erased" once shredded."""
+
+    erased = serializers.BooleanField()
+    name = serializers.CharField(allow_null=True)
+    contact_channel = serializers.CharField(allow_null=True)
+    contact_handle = serializers.CharField(allow_null=True)
+    narrative = serializers.CharField(allow_null=True)
+    payout_rail = serializers.CharField(allow_null=True)
+    payout_details = serializers.CharField(allow_null=True)
+
+
+class QuestionOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    question = serializers.CharField(allow_null=True)
+    answer = serializers.CharField(allow_null=True)
+    asked_at = serializers.DateTimeField()
+    answered_at = serializers.DateTimeField(allow_null=True)
+
+
+class NoteOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    note = serializers.CharField(allow_null=True)
+    author = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+
+
+class AccessRecordOutput(serializers.Serializer):
+    at = serializers.DateTimeField()
+    action = serializers.ChoiceField(choices=[("open", "Opened"), ("shred", "Shredded")])
+    field = serializers.CharField(help_text="The sealed field opened; empty for a shredding.")
+    reader = serializers.IntegerField(
+        source="reader_id", allow_null=True, help_text="User id; null: a claim code."
+    )
+    purpose = serializers.CharField(help_text="Why: `review`, `requester_own`, `retention`, `admin_request`.")

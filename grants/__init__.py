@@ -1,0 +1,1 @@
+"""Grant requests: applications, reviews, decisions, appeals and the fund rules they obey."""

@@ -1,0 +1,69 @@
+"""Admin pages for grants: fund rules, and requests shown without anything that identifies a person."""
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from grants.models import CategoryCap, Decision, GrantFund, GrantRequest
+
+
+class CategoryCapInline(admin.TabularInline):
+    model = CategoryCap
+    extra = 0
+
+
+@admin.register(GrantFund)
+class GrantFundAdmin(admin.ModelAdmin):
+    list_display = ["fund", "currency", "max_per_request", "accepting"]
+    inlines = [CategoryCapInline]
+
+
+@admin.register(GrantRequest)
+class GrantRequestAdmin(admin.ModelAdmin):
+    """Read-only, and nothing sealed is shown or opened here: changes go through the API's services."""
+
+    list_display = ["reference", "fund", "category", "country", "currency", "amount_requested", "status"]
+    list_filter = ["status", "category", "fund"]
+    search_fields = ["reference"]
+    readonly_fields = (
+        "reference",
+        "fund",
+        "category",
+        "country",
+        "currency",
+        "amount_requested",
+        "urgency",
+        "status",
+        "approved_amount",
+        "decline_reason",
+        "decided_at",
+        "commitment_entry_id",
+        "created_at",
+        "submitted_at",
+        "closed_at",
+        "shredded_at",
+    )
+    fields = readonly_fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: GrantRequest | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: GrantRequest | None = None) -> bool:
+        return False
+
+
+@admin.register(Decision)
+class DecisionAdmin(admin.ModelAdmin):
+    list_display = ("request", "round", "outcome", "amount", "decline_reason", "decided_at")
+    readonly_fields = fields = ("request", "round", "outcome", "amount", "decline_reason", "decided_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Decision | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Decision | None = None) -> bool:
+        return False

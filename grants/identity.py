@@ -1,0 +1,174 @@
+"""A request's identifying data: sealed through the vault on the way in, opened (and logged) on the way out.
+
+Each request is its own vault subject, so shredding one request's data key
+erases exactly that person's data; the ledger, which holds only the random
+reference, still verifies.
+"""
+
+import datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from grants import exceptions as exc
+from grants.models import GrantRequest, Note, Question
+from vault import api as vault
+
+# What a requester may write about themselves, its vault field name and the most characters it may hold.
+IDENTIFYING_FIELDS: dict[str, int] = {
+    "name": 200,
+    "contact_channel": 32,
+    "contact_handle": 200,
+    "narrative": 10_000,
+    "payout_rail": 32,
+    "payout_details": 2_000,
+}
+ANSWER_LIMIT = 5_000
+QUESTION_LIMIT = 2_000
+NOTE_LIMIT = 5_000
+ERASED = "erased"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A request's identifying fields as opened for one reader; every value is "erased" once shredded."""
+
+    erased: bool
+    values: dict[str, str | None]
+
+
+def _subject(request: GrantRequest) -> vault.SubjectRef:
+    if request.subject_reference is None:
+        raise exc.InvalidGrantInput("This request holds no identifying data.")
+    return vault.SubjectRef(reference=request.subject_reference, kind=vault.SubjectKind.REQUESTER)
+
+
+def check_identifying(values: Mapping[str, Any]) -> dict[str, str]:
+    """Only the known fields, as text within their size limits; empty ones are left out.
+
+    The messages name the field and its limit, never the value.
+    """
+    checked = {}
+    for field, value in values.items():
+        if field not in IDENTIFYING_FIELDS:
+            raise exc.InvalidGrantInput(f"'{field}' is not something a request records.")
+        if value is None or value == "":
+            continue
+        if not isinstance(value, str):
+            raise exc.InvalidGrantInput(f"{field} must be text.")
+        if len(value) > IDENTIFYING_FIELDS[field]:
+            raise exc.TooLong(f"{field} may hold at most {IDENTIFYING_FIELDS[field]:,} characters.")
+        checked[field] = value
+    return checked
+
+
+def identity_seal(*, request: GrantRequest, values: Mapping[str, Any]) -> None:
+    """Give the request its vault subject (once) and seal these fields into it; the caller saves the row."""
+    checked = check_identifying(values)
+    if request.subject_reference is None:
+        request.subject_reference = vault.subject_create(kind=vault.SubjectKind.REQUESTER).reference
+    if not checked:
+        return
+    sealed = vault.fields_seal(subject=_subject(request), values=checked)
+    for field, blob in sealed.items():
+        setattr(request, f"{field}_sealed", blob)
+
+
+def identity_open(*, request: GrantRequest, reader_id: int | None, purpose: str) -> Identity:
+    """Every identifying field of the request, each opening logged with who and why."""
+    blobs = {
+        field: bytes(blob)
+        for field in IDENTIFYING_FIELDS
+        if (blob := getattr(request, f"{field}_sealed")) is not None
+    }
+    if request.shredded_at is not None:
+        return Identity(erased=True, values={field: ERASED for field in IDENTIFYING_FIELDS})
+    if request.subject_reference is None or not blobs:
+        return Identity(erased=False, values=dict.fromkeys(IDENTIFYING_FIELDS))
+    try:
+        opened = vault.fields_open(
+            subject=_subject(request), blobs=blobs, reader_id=reader_id, purpose=purpose
+        )
+    except vault.Erased:
+        return Identity(erased=True, values={field: ERASED for field in IDENTIFYING_FIELDS})
+    return Identity(
+        erased=False,
+        values={field: _text(opened[field]) if field in opened else None for field in IDENTIFYING_FIELDS},
+    )
+
+
+def _text(value: str | bytes) -> str:
+    return value if isinstance(value, str) else value.decode()
+
+
+def _open_one(
+    request: GrantRequest, field: str, blob: Any, reader_id: int | None, purpose: str
+) -> str | None:
+    if blob is None:
+        return None
+    if request.shredded_at is not None:
+        return ERASED
+    try:
+        return _text(
+            vault.field_open(
+                subject=_subject(request), field=field, blob=bytes(blob), reader_id=reader_id, purpose=purpose
+            )
+        )
+    except vault.Erased:
+        return ERASED
+
+
+def question_open(
+    *, question: Question, reader_id: int | None, purpose: str
+) -> tuple[str | None, str | None]:
+    """(question, answer) in clear, each opening logged."""
+    request = question.request
+    return (
+        _open_one(request, "question", question.body_sealed, reader_id, purpose),
+        _open_one(request, "answer", question.answer_sealed, reader_id, purpose),
+    )
+
+
+def note_open(*, note: Note, reader_id: int | None, purpose: str) -> str | None:
+    return _open_one(note.request, "note", note.body_sealed, reader_id, purpose)
+
+
+def seal_text(*, request: GrantRequest, field: str, value: str, limit: int) -> bytes:
+    if not isinstance(value, str) or not value.strip():
+        raise exc.InvalidGrantInput(f"The {field} is empty.")
+    if len(value) > limit:
+        raise exc.TooLong(f"A {field} may hold at most {limit:,} characters.")
+    if request.shredded_at is not None:
+        raise exc.RequestErased()
+    if request.subject_reference is None:
+        request.subject_reference = vault.subject_create(kind=vault.SubjectKind.REQUESTER).reference
+        request.save(update_fields=["subject_reference", "updated_at"])
+    return vault.field_seal(subject=_subject(request), field=field, value=value)
+
+
+@transaction.atomic
+def requests_shred(*, requests: Iterable[GrantRequest], by_id: int | None, reason: str) -> int:
+    """Crypto-shred these requests' identifying data; returns how many held any. The rows stay."""
+    rows = [r for r in requests if r.subject_reference is not None and r.shredded_at is None]
+    if rows:
+        vault.subjects_shred(subjects=[_subject(r) for r in rows], by_id=by_id, reason=reason)
+    now = timezone.now()
+    GrantRequest.objects.filter(pk__in=[r.pk for r in rows]).update(shredded_at=now)
+    for row in rows:
+        row.shredded_at = now
+    return len(rows)
+
+
+def access_log(*, request: GrantRequest) -> list[vault.AccessRecord]:
+    """Every opening of the request's sealed fields, and its shredding, oldest first."""
+    if request.subject_reference is None:
+        return []
+    return vault.access_log_list(subject=_subject(request))
+
+
+def retention_cutoff(now: datetime.datetime | None = None) -> datetime.datetime:
+    return (now or timezone.now()) - datetime.timedelta(days=settings.GRANTS_RETENTION_DAYS)

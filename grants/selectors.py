@@ -1,0 +1,84 @@
+"""Read queries about grant requests, each scoped to what the asking user may see."""
+
+import hashlib
+from typing import Any
+
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+
+from grants.exceptions import ClaimCodeExpired, ClaimCodeInvalid, ClaimCodeUsed, RequestNotFound
+from grants.models import Assignment, CategoryCap, Decision, GrantFund, GrantRequest
+from users.roles import Role
+from users.selectors import user_has_role
+
+# Roles that see every request, though never who is behind it.
+OVERSEERS = (Role.AUDITOR.value, Role.TREASURER.value, Role.ADMIN.value)
+
+
+def claim_code_normalize(code: str) -> str:
+    """Claim codes are read aloud and retyped: case, spaces and dashes do not count."""
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def claim_code_digest(code: str) -> bytes:
+    """SHA-256 of the normalised code; a 160-bit random code needs no slow hash."""
+    return hashlib.sha256(claim_code_normalize(code).encode()).digest()
+
+
+def grant_request_list_for(*, user: Any) -> QuerySet[GrantRequest]:
+    """The requests a user may see: their own, those assigned to them, or all for overseers."""
+    requests = GrantRequest.objects.all()
+    if user_has_role(user, *OVERSEERS):
+        return requests
+    scope = Q(pk__in=[])
+    if user_has_role(user, Role.REQUESTER.value):
+        scope |= Q(requester=user)
+    if user_has_role(user, Role.REVIEWER.value):
+        scope |= Q(pk__in=Assignment.objects.filter(reviewer=user).values("request_id"))
+    return requests.filter(scope)
+
+
+def grant_request_get_for(*, user: Any, reference: str) -> GrantRequest:
+    """One request the user may see; any other is a 404, so its existence is not revealed."""
+    found = grant_request_list_for(user=user).filter(reference=reference).first()
+    if found is None:
+        raise RequestNotFound()
+    return found
+
+
+def grant_request_get_by_claim_code(*, code: str, for_update: bool = False) -> GrantRequest:
+    """The anonymous request a claim code opens; an unknown, spent or expired code is refused."""
+    requests = GrantRequest.objects.select_for_update() if for_update else GrantRequest.objects.all()
+    found = requests.filter(claim_code_hash=claim_code_digest(code)).first()
+    if found is None:
+        raise ClaimCodeInvalid()
+    if found.claim_code_spent_at is not None:
+        raise ClaimCodeUsed()
+    if found.claim_code_expires_at is not None and found.claim_code_expires_at <= timezone.now():
+        raise ClaimCodeExpired()
+    return found
+
+
+def grant_fund_list() -> QuerySet[GrantFund]:
+    return GrantFund.objects.select_related("fund").prefetch_related("caps").order_by("fund_id")
+
+
+def grant_fund_get(*, fund_id: int) -> GrantFund | None:
+    return GrantFund.objects.filter(fund_id=fund_id).first()
+
+
+def category_committed(*, fund_id: int, category: str) -> int:
+    """Minor units of the fund's currency committed so far in one fund and category (paid or not)."""
+    total = GrantRequest.objects.filter(
+        fund_id=fund_id, category=category, committed_amount__isnull=False
+    ).aggregate(total=Sum("committed_amount"))["total"]
+    return int(total or 0)
+
+
+def category_cap_get(*, grant_fund: GrantFund, category: str) -> int | None:
+    cap = CategoryCap.objects.filter(grant_fund=grant_fund, category=category).first()
+    return cap.cap if cap else None
+
+
+def first_decision_get(*, request: GrantRequest) -> Decision | None:
+    return Decision.objects.filter(request=request, round=1).first()

@@ -1,0 +1,56 @@
+"""The status machine of a grant request, written once: services and a database trigger read it."""
+
+from django.db import models
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    IN_REVIEW = "in_review", "In review"
+    APPROVED = "approved", "Approved"
+    DECLINED = "declined", "Declined"
+    APPEALED = "appealed", "Appealed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    PAID = "paid", "Paid"
+    CLOSED = "closed", "Closed"
+
+
+# Every allowed move; anything else is refused by the services (409) and by PostgreSQL.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.DRAFT: frozenset({Status.SUBMITTED, Status.WITHDRAWN}),
+    Status.SUBMITTED: frozenset({Status.IN_REVIEW, Status.WITHDRAWN}),
+    Status.IN_REVIEW: frozenset({Status.APPROVED, Status.DECLINED, Status.WITHDRAWN}),
+    Status.DECLINED: frozenset({Status.APPEALED, Status.CLOSED}),
+    Status.APPEALED: frozenset({Status.APPROVED, Status.DECLINED, Status.WITHDRAWN}),
+    Status.APPROVED: frozenset({Status.PAID}),
+    Status.WITHDRAWN: frozenset({Status.CLOSED}),
+    Status.PAID: frozenset({Status.CLOSED}),
+    Status.CLOSED: frozenset(),
+}
+
+# Statuses a reviewer decides in, and statuses that carry a decision.
+DECIDABLE = frozenset({Status.IN_REVIEW, Status.APPEALED})
+DECIDED = frozenset({Status.APPROVED, Status.DECLINED, Status.PAID})
+# The requester may still withdraw; reviewers are at work.
+OPEN_FOR_REVIEW = frozenset({Status.SUBMITTED, Status.IN_REVIEW, Status.APPEALED})
+
+
+def transition_allowed(current: str, target: str) -> bool:
+    return target in TRANSITIONS.get(current, frozenset())
+
+
+def transition_trigger_sql() -> str:
+    """PL/pgSQL body refusing any status change TRANSITIONS does not list (SQLSTATE TG001).
+
+    Runs with `allowed boolean` declared (see GrantRequest.Meta.triggers).
+    """
+    branches = []
+    for source, targets in TRANSITIONS.items():
+        listed = ", ".join(f"'{target}'" for target in sorted(targets))
+        test = f"NEW.status IN ({listed})" if targets else "false"
+        branches.append(f"WHEN '{source}' THEN allowed := {test};")
+    return (
+        "CASE OLD.status " + " ".join(branches) + " ELSE allowed := false; END CASE; "
+        "IF NOT allowed THEN RAISE EXCEPTION 'grant request status % -> % is not allowed', "
+        "OLD.status, NEW.status USING ERRCODE = 'TG001'; END IF; RETURN NEW;"
+    )
