@@ -48,13 +48,32 @@ def id_filter(label: str, **kwargs: Any) -> IdFilter:
     return extend_schema_field(schema)(IdFilter(label=label, min_value=1, max_value=MAX_ID, **kwargs))
 
 
+class _ExactTextField(forms.CharField):
+    """Text taken as sent: not stripped, and an empty value that was sent is refused.
+
+    A form field strips whitespace and reads an empty value as "no filter", so
+    `?currency=%0C` listed everything instead of being refused.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["strip"] = False
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> str:
+        if value == "":
+            raise forms.ValidationError("An empty value is not a filter; leave the parameter out.")
+        return super().to_python(value)
+
+
+class ExactCharFilter(django_filters.CharFilter):
+    field_class = _ExactTextField
+
+
 def currency_filter(label: str, **kwargs: Any) -> django_filters.CharFilter:
-    """An ISO 4217 code, upper case."""
+    """An ISO 4217 code, upper case, exactly as sent."""
     schema = {"type": "string", "pattern": CURRENCY_PATTERN, "example": "EUR", "description": label}
     validator = RegexValidator(CURRENCY_PATTERN, "Not a three-letter currency code.")
-    return extend_schema_field(schema)(
-        django_filters.CharFilter(label=label, validators=[validator], **kwargs)
-    )
+    return extend_schema_field(schema)(ExactCharFilter(label=label, validators=[validator], **kwargs))
 
 
 def _with_posting(queryset: QuerySet[Entry], **lookup: Any) -> QuerySet[Entry]:

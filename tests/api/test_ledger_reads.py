@@ -185,3 +185,10 @@ def test_the_chain_head_is_the_newest_seal(auditor, books):
 def test_page_numbers_are_whole_numbers_within_range(auditor, chart, query, status):
     response = auditor.get(f"{LEDGER}/accounts/?{query}")
     assert response.status_code == status
+
+
+@pytest.mark.parametrize("value", ["%0C", "%20EUR", "EUR%20", ""])
+def test_a_currency_filter_that_is_not_a_code_is_refused_not_ignored(auditor, chart, value):
+    response = auditor.get(f"/api/v1/ledger/accounts/?currency={value}")
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"][0]["parameter"] == "currency"
