@@ -59,7 +59,7 @@ class _ExactTextField(forms.CharField):
         kwargs["strip"] = False
         super().__init__(**kwargs)
 
-    def to_python(self, value: Any) -> str:
+    def to_python(self, value: Any) -> str | None:
         if value == "":
             raise forms.ValidationError("An empty value is not a filter; leave the parameter out.")
         return super().to_python(value)
