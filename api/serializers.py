@@ -27,4 +27,4 @@ class SharedFieldsOutput(serializers.Serializer):
         return shared
 
     def to_internal_value(self, data: Any) -> Any:
-        raise NotImplementedError(f"{type(self).__name__} renders output only")
+        raise TypeError(f"{type(self).__name__} renders output only; it reads no input")
