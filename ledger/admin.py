@@ -6,7 +6,6 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 
 from ledger.exceptions import LedgerError
 from ledger.models import Account, Balance, Checkpoint, ClosedPeriod, Entry, Fund, Posting, Seal
@@ -122,11 +121,6 @@ class ClosedPeriodForm(forms.ModelForm):
         data = self.cleaned_data
         if self.errors:
             return data
-        # The API refuses the same: closing can never be undone, so it must not reach the future.
-        if data["end_date"] > timezone.localdate():
-            raise forms.ValidationError(
-                {"end_date": "A period can be closed once it has ended; this one ends after today."}
-            )
         try:
             self.instance = period_close(
                 start_date=data["start_date"], end_date=data["end_date"], closed_by_id=self.closed_by_id

@@ -3,6 +3,7 @@
 import datetime
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from ledger import exceptions as exc
 from ledger.models import ClosedPeriod
@@ -19,6 +20,9 @@ def period_close(
     """
     if start_date > end_date:
         raise exc.ValidationFailed("A period starts on or before its end.")
+    # Closing can never be undone: a typo in the year must not close the future.
+    if end_date > timezone.localdate():
+        raise exc.ValidationFailed("A period can be closed once it has ended; this one ends after today.")
     with database_errors(), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT ledger_period_close(%s, %s, %s)", [start_date, end_date, closed_by_id])
         period_id = cursor.fetchone()[0]

@@ -47,7 +47,7 @@ def test_a_bulk_post_with_one_entry_in_a_closed_period_writes_nothing(chart):
         (datetime.date(2026, 1, 31), datetime.date(2026, 2, 28)),
         (datetime.date(2025, 12, 1), datetime.date(2026, 1, 1)),
         (datetime.date(2026, 1, 10), datetime.date(2026, 1, 11)),
-        (datetime.date(2025, 1, 1), datetime.date(2026, 12, 31)),
+        (datetime.date(2025, 1, 1), datetime.date(2026, 11, 1)),
     ],
 )
 def test_a_period_overlapping_a_closed_one_is_refused(chart, start, end):
@@ -74,3 +74,17 @@ def test_closing_records_who_closed_the_period(chart, django_user_model):
     treasurer = django_user_model.objects.create_user(username="treasurer", password=str(uuid.uuid4()))
     period = period_close(start_date=JAN_1, end_date=JAN_31, closed_by_id=treasurer.pk)
     assert ClosedPeriod.objects.get(pk=period.pk).closed_by == treasurer
+
+
+def test_a_period_that_has_not_ended_cannot_be_closed_by_any_caller(db):
+    import datetime as _dt
+
+    from django.utils import timezone as _tz
+
+    from ledger.exceptions import ValidationFailed
+    from ledger.models import ClosedPeriod
+
+    today = _tz.localdate()
+    with pytest.raises(ValidationFailed, match="ends after today"):
+        period_close(start_date=today, end_date=today + _dt.timedelta(days=1))
+    assert not ClosedPeriod.objects.exists()
