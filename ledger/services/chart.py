@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from ledger import exceptions as exc
 from ledger.models import Account, AccountRole, AccountType, Fund
@@ -16,7 +16,11 @@ def fund_create(*, code: str, name: str, restricted: bool = False, description: 
     """Create a fund (the general fund or a campaign's restricted fund)."""
     fund = Fund(code=code, name=name, restricted=restricted, description=description)
     fund.full_clean()
-    fund.save()
+    try:
+        with transaction.atomic():  # a concurrent create of the same code passes full_clean too
+            fund.save()
+    except IntegrityError:
+        raise exc.ValidationFailed(f"A fund with the code '{code}' exists already.") from None
     return fund
 
 

@@ -123,3 +123,35 @@ def test_a_fund_transfer_to_an_unknown_fund_is_an_unknown_reference(chart):
             date=TODAY,
         )
     assert not Entry.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_creates_of_one_fund_code_make_one_fund_and_one_clear_refusal():
+    import threading
+
+    from django.core.exceptions import ValidationError
+    from django.db import connection as thread_connection
+
+    from ledger import exceptions as exc
+    from ledger.models import Fund
+    from ledger.services import fund_create
+
+    barrier, outcomes = threading.Barrier(2), []
+
+    def create() -> None:
+        try:
+            barrier.wait()
+            fund_create(code="legal-aid", name="Legal aid")
+            outcomes.append("created")
+        except (exc.ValidationFailed, ValidationError):  # the race, or the row already seen
+            outcomes.append("refused")
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=create) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["created", "refused"]
+    assert Fund.objects.filter(code="legal-aid").count() == 1
