@@ -181,6 +181,8 @@ CACHES = {
 }
 
 SPECTACULAR_SETTINGS = {
+    # A grant request's public reference, as api.v1.grants.urls matches it.
+    "PATH_CONVERTER_OVERRIDES": {"grantref": {"type": "string", "pattern": "^GR-[A-Z2-7]{16}$"}},
     "TITLE": "Tadamun API",
     "DESCRIPTION": (
         "Mutual-aid fundraising and disbursement ledger. Money is exchanged as "

@@ -1,10 +1,26 @@
 """URL routes of the grants endpoints; a request is named by its random reference, never by anything else."""
 
-from django.urls import path
+from django.urls import path, register_converter
 
 from api.v1.grants import identity_views, review_views, views
 
-REQUEST = "requests/<str:reference>/"
+
+class GrantReferenceConverter:
+    """A request's random public reference (grants.services.requests._reference_new): GR- and 16 base32."""
+
+    regex = REFERENCE_REGEX = "GR-[A-Z2-7]{16}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(GrantReferenceConverter, "grantref")
+
+# Only a reference's shape reaches the views: "anonymous" can never be taken for one.
+REQUEST = "requests/<grantref:reference>/"
 
 urlpatterns = [
     path("requesters/", views.RequesterRegisterView.as_view(), name="grants-requester-register"),
