@@ -136,3 +136,11 @@ def test_a_pledge_made_while_signed_in_has_no_manage_code(sign_up, campaign):
     body = {"campaign": campaign.slug, "amount": "5.00", "currency": "EUR", "frequency": "once"}
     answer = sign_up().post(PLEDGES, {**body, "method": "bank_transfer"}, format="json").json()
     assert answer["manage_code"] is None
+
+
+def test_a_donor_account_without_a_profile_reads_the_defaults_and_writes_nothing(client_for):
+    donor = client_for("donor")
+    assert donor.get(PROFILE).json()["show_name"] is False
+    assert DonorProfile.objects.count() == 0
+    assert donor.patch(PROFILE, {"country": "BR"}, format="json").json()["country"] == "BR"
+    assert DonorProfile.objects.count() == 1

@@ -19,7 +19,7 @@ from api.v1.pledges import donor_serializers as ds
 from api.v1.pledges import serializers as s
 from api.validation import body_validate
 from pledges.documents import receipt_language, receipt_pdf
-from pledges.models import Contribution, Pledge, Receipt
+from pledges.models import Contribution, DonorProfile, Pledge, Receipt
 from pledges.selectors import (
     campaign_list,
     contribution_list_for_donor,
@@ -29,6 +29,7 @@ from pledges.selectors import (
     receipt_list_for_donor,
 )
 from pledges.services import (
+    ProfileView,
     donor_erase,
     donor_profile_open,
     donor_profile_update,
@@ -50,14 +51,9 @@ def _profile_changes(data: dict[str, Any]) -> dict[str, Any]:
 
 def _profile_out(donor: User) -> Response:
     view = donor_profile_open(donor=donor)
-    if view is None:  # an account made before profiles: an empty one, made on first change
-        view = donor_profile_open(donor=_ensure(donor))
+    if view is None:  # an account made before profiles: the defaults, kept on the first change
+        view = ProfileView(profile=DonorProfile(user=donor), display_name=None, email=None)
     return Response(ds.DonorProfileOutput(view).data)
-
-
-def _ensure(donor: User) -> User:
-    donor_profile_update(donor=donor, changes={})
-    return donor
 
 
 @extend_schema(tags=[TAG])
