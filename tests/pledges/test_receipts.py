@@ -1,5 +1,6 @@
 """Receipts: one per contribution, e-mailed after the booking commits, to the right address, once."""
 
+import logging
 import shutil
 import subprocess
 
@@ -46,8 +47,9 @@ def _mailer(settings, backend: str) -> None:
 
 
 def test_a_card_gift_is_receipted_once_to_its_address_even_when_stripe_repeats_itself(
-    fake_stripe, campaign, django_capture_on_commit_callbacks
+    fake_stripe, campaign, django_capture_on_commit_callbacks, caplog
 ):
+    caplog.set_level(logging.DEBUG)
     _give(APIClient(), campaign, email=OTHER_EMAIL)
     answer = _give(APIClient(), campaign, email=EMAIL)
     event = _pay(fake_stripe, answer)
@@ -80,6 +82,8 @@ def test_a_card_gift_is_receipted_once_to_its_address_even_when_stripe_repeats_i
     pledge = Pledge.objects.get(public_id=answer["id"])
     subject = SubjectRef(reference=pledge.donor_subject, kind=SubjectKind.DONOR)
     assert [(r.action, r.purpose) for r in access_log_list(subject=subject)] == [("open", "receipt")]
+    assert f"Receipt {receipt.number} e-mailed" in caplog.text
+    assert EMAIL not in caplog.text
 
 
 def test_a_treasurer_recorded_transfer_is_receipted_to_the_donors_profile_address(
