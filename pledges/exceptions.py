@@ -91,3 +91,27 @@ class EventHandlingFailed(PledgesError):
     """The event was stored but its handler failed; Stripe's retry or `replay_stripe_events` runs it again."""
 
     code = "event_handling_failed"
+
+
+class InvalidDonorProfile(PledgesError):
+    """The donor's sign-up or profile is not valid."""
+
+    code = "invalid_donor_profile"
+
+
+class UsernameTaken(PledgesError):
+    """The username is taken; choose another (a pseudonym will do)."""
+
+    code = "username_taken"
+
+
+class ManageCodeInvalid(PledgesError):
+    """No pledge has this manage code."""
+
+    code = "manage_code_invalid"
+
+
+class ReceiptNotFound(PledgesError):
+    """No such receipt."""
+
+    code = "not_found"

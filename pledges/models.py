@@ -90,6 +90,8 @@ class Pledge(models.Model):
     # its own: shredding the subject erases it, and the pledge stays in the books.
     donor_subject = models.UUIDField(null=True, blank=True)
     email_sealed = models.BinaryField(null=True, blank=True)
+    # A pledge given without an account is managed with a code shown once; only its SHA-256 is kept.
+    manage_code_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
@@ -121,10 +123,61 @@ class Pledge(models.Model):
                 condition=Q(email_sealed__isnull=True) | Q(donor_subject__isnull=False),
                 name="pledge_email_has_subject",
             ),
+            models.CheckConstraint(
+                condition=Q(manage_code_hash__isnull=True) | Q(manage_code_hash__regex=r"^[0-9a-f]{64}$"),
+                name="pledge_manage_code_is_a_digest",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"pledge {self.reference}"
+
+
+class DonorProfile(models.Model):
+    """What a donor with an account keeps with us, and no more: where, which language and currency.
+
+    The display name and the receipt e-mail are sealed by the vault under the
+    profile's own donor subject; erasing shreds that subject and forgets it.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="donor_profile"
+    )
+    country = models.CharField(max_length=2, blank=True, default="", help_text="ISO 3166-1 alpha-2.")
+    language = models.CharField(max_length=8, default="en")
+    currency = models.CharField(max_length=3, blank=True, default="", help_text="ISO 4217.")
+    show_name = models.BooleanField(default=False)
+    subject = models.UUIDField(null=True, blank=True, unique=True)
+    name_sealed = models.BinaryField(null=True, blank=True)
+    email_sealed = models.BinaryField(null=True, blank=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(country__regex=r"^([A-Z]{2})?$"), name="donorprofile_country_iso"
+            ),
+            models.CheckConstraint(
+                condition=Q(currency__regex=r"^([A-Z]{3})?$"), name="donorprofile_currency_iso"
+            ),
+            models.CheckConstraint(
+                condition=Q(language__regex=r"^[a-z]{2,3}$"), name="donorprofile_language_iso"
+            ),
+            models.CheckConstraint(
+                condition=Q(subject__isnull=False) | Q(name_sealed__isnull=True, email_sealed__isnull=True),
+                name="donorprofile_sealed_has_subject",
+            ),
+            # A name is shown only when there is one to show; erasing one hides it.
+            models.CheckConstraint(
+                condition=Q(show_name=False) | Q(name_sealed__isnull=False),
+                name="donorprofile_shown_name_exists",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"donor profile {self.pk}"
 
 
 class ContributionMethod(models.TextChoices):
@@ -328,3 +381,59 @@ class StripeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.event_id}"
+
+
+class ReceiptEmail(models.TextChoices):
+    NONE = "none", "No e-mail to send it to"
+    PENDING = "pending", "To be e-mailed (again, after a failure)"
+    SENT = "sent", "E-mailed"
+
+
+class Receipt(models.Model):
+    """A donor's receipt for one contribution: what they paid, what arrived, when, for which campaign.
+
+    Numbered at random, so a receipt says nothing about how many came before it.
+    It holds no e-mail: the address is opened from the vault when it is sent.
+    """
+
+    number = models.CharField(max_length=24, unique=True)
+    contribution = models.OneToOneField(Contribution, on_delete=models.PROTECT, related_name="receipt")
+    pledge = models.ForeignKey(Pledge, on_delete=models.PROTECT, related_name="receipts")
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+")
+    amount = models.BigIntegerField(help_text="What the donor paid, in the presentment currency.")
+    currency = models.CharField(max_length=3)
+    received_amount = models.BigIntegerField(help_text="What arrived (gross), in the settlement currency.")
+    received_currency = models.CharField(max_length=3)
+    issued_on = models.DateField()
+    email_status = models.CharField(max_length=16, choices=ReceiptEmail.choices, default=ReceiptEmail.NONE)
+    email_attempts = models.PositiveIntegerField(default=0)
+    email_error = models.CharField(max_length=64, blank=True, default="")
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-issued_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="receipt_amount_positive"),
+            models.CheckConstraint(condition=Q(received_amount__gt=0), name="receipt_received_positive"),
+            models.CheckConstraint(condition=_currency("currency"), name="receipt_currency_iso"),
+            models.CheckConstraint(
+                condition=_currency("received_currency"), name="receipt_received_currency_iso"
+            ),
+            models.CheckConstraint(
+                condition=Q(email_status__in=ReceiptEmail.values), name="receipt_email_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(email_status=ReceiptEmail.SENT, emailed_at__isnull=False)
+                | (~Q(email_status=ReceiptEmail.SENT) & Q(emailed_at__isnull=True)),
+                name="receipt_sent_when_dated",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["id"], name="receipt_email_pending", condition=Q(email_status=ReceiptEmail.PENDING)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"receipt {self.number}"

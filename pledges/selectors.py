@@ -1,5 +1,6 @@
 """Read queries: campaigns with their progress, a donor's pledges, contributions."""
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -7,8 +8,38 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet
 
 from ledger.api import fund_balances
-from pledges.models import Campaign, Contribution, EventStatus, Pledge, StripeEvent
+from pledges.exceptions import ManageCodeInvalid, ReceiptNotFound
+from pledges.models import (
+    Campaign,
+    Contribution,
+    DonorProfile,
+    EventStatus,
+    Pledge,
+    Receipt,
+    ReceiptEmail,
+    StripeEvent,
+)
 from users.models import User
+
+
+def manage_code_normalize(code: str) -> str:
+    """Manage codes are retyped: case, spaces and dashes do not count."""
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def manage_code_digest(code: str) -> str:
+    """SHA-256 (hex) of the normalised code; a 160-bit random code needs no slow hash."""
+    return hashlib.sha256(manage_code_normalize(code).encode()).hexdigest()
+
+
+def pledge_get_by_manage_code(*, code: str) -> Pledge:
+    """The pledge a manage code opens; an unknown code is a 404, whatever pledges exist."""
+    found = (
+        Pledge.objects.select_related("campaign").filter(manage_code_hash=manage_code_digest(code)).first()
+    )
+    if found is None:
+        raise ManageCodeInvalid()
+    return found
 
 
 @dataclass(frozen=True)
@@ -51,6 +82,50 @@ def campaign_progress(campaigns: Iterable[Campaign]) -> dict[int, CampaignProgre
 
 def pledge_list_for_donor(*, donor: User) -> QuerySet[Pledge]:
     return Pledge.objects.filter(donor=donor).select_related("campaign")
+
+
+def contribution_list_for_donor(*, donor: User) -> QuerySet[Contribution]:
+    """What a donor gave, through their own pledges, newest first."""
+    return (
+        Contribution.objects.filter(pledge__donor=donor)
+        .select_related("campaign", "pledge")
+        .prefetch_related("adjustments")
+        .order_by("-received_on", "-id")
+    )
+
+
+def receipt_list_for_donor(*, donor: User) -> QuerySet[Receipt]:
+    return Receipt.objects.filter(pledge__donor=donor).select_related("campaign", "pledge")
+
+
+def receipt_get_for_donor(*, donor: User, number: str) -> Receipt:
+    """One of the donor's own receipts; anyone else's is a 404, like one that does not exist."""
+    found = receipt_list_for_donor(donor=donor).filter(number=number).first()
+    if found is None:
+        raise ReceiptNotFound()
+    return found
+
+
+def receipt_email_pending_ids(*, max_attempts: int, limit: int) -> list[int]:
+    """Receipts still to be e-mailed (first time or after a failure), oldest first."""
+    return list(
+        Receipt.objects.filter(email_status=ReceiptEmail.PENDING, email_attempts__lt=max_attempts)
+        .order_by("id")
+        .values_list("id", flat=True)[:limit]
+    )
+
+
+def campaign_supporter_profiles(*, campaign: Campaign) -> list[DonorProfile]:
+    """Profiles of donors who gave to the campaign and chose to be named (not erased since)."""
+    return list(
+        DonorProfile.objects.filter(
+            show_name=True,
+            name_sealed__isnull=False,
+            user__pledges__contributions__campaign=campaign,
+        )
+        .distinct()
+        .order_by("pk")
+    )
 
 
 def contribution_list() -> QuerySet[Contribution]:

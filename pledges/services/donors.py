@@ -5,6 +5,7 @@ import uuid
 from django.db import transaction
 
 from pledges.models import Pledge
+from pledges.selectors import pledge_get_by_manage_code
 from pledges.services.pledges import pledge_get_for_donor
 from users.models import User
 from vault import api as vault
@@ -45,10 +46,19 @@ def pledge_email_open(*, pledge: Pledge, reader_id: int | None, purpose: str) ->
 @transaction.atomic
 def pledge_donor_erase(*, public_id: uuid.UUID, donor: User) -> Pledge:
     """Crypto-shred what identifies the donor of a pledge; the pledge and its money stay in the books."""
-    pledge = pledge_get_for_donor(public_id=public_id, donor=donor)
+    return _pledge_email_erase(pledge_get_for_donor(public_id=public_id, donor=donor), by_id=donor.pk)
+
+
+@transaction.atomic
+def pledge_erase_by_manage_code(*, code: str) -> Pledge:
+    """The same, for a pledge given without an account, with its manage code."""
+    return _pledge_email_erase(pledge_get_by_manage_code(code=code), by_id=None)
+
+
+def _pledge_email_erase(pledge: Pledge, *, by_id: int | None) -> Pledge:
     subject = _subject(pledge)
     if subject is not None:
-        vault.subject_shred(subject=subject, by_id=donor.pk, reason="donor_request")
+        vault.subject_shred(subject=subject, by_id=by_id, reason="donor_request")
         # The blob could never be opened again; dropping it also says so without asking the vault.
         Pledge.objects.filter(pk=pledge.pk).update(email_sealed=None)
         pledge.email_sealed = None

@@ -1,7 +1,9 @@
 """Pledges: create one (a Stripe Checkout Session for cards, a reference for bank transfers), cancel one."""
 
+import base64
 import secrets
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -19,6 +21,7 @@ from pledges.exceptions import (
     PledgeNotFound,
 )
 from pledges.models import Campaign, Frequency, Method, Pledge, PledgeStatus
+from pledges.selectors import manage_code_digest, pledge_get_by_manage_code
 from users.models import User
 
 # No 0/O or 1/I/L: references are read aloud and typed into banking apps.
@@ -50,6 +53,7 @@ def pledge_create(
     method: str,
     donor: User | None,
     email: str | None = None,
+    manage_code_hash: str | None = None,
 ) -> Pledge:
     """A pending pledge; a card pledge is refused up front when card payments are not configured.
 
@@ -79,10 +83,51 @@ def pledge_create(
                     method=method,
                     donor_subject=subject,
                     email_sealed=sealed,
+                    manage_code_hash=manage_code_hash,
                 )
         except IntegrityError:  # a reference drawn twice: draw again
             continue
     raise AssertionError("five reference collisions in a row")
+
+
+@dataclass(frozen=True)
+class NewPledge:
+    """A pledge as handed back once: a pledge without an account comes with its manage code, never stored."""
+
+    pledge: Pledge
+    manage_code: str | None
+
+
+def manage_code_new() -> str:
+    """160 random bits as 32 base32 characters in groups of four."""
+    raw = base64.b32encode(secrets.token_bytes(20)).decode("ascii")
+    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+
+
+@transaction.atomic
+def pledge_give(
+    *,
+    campaign_slug: str,
+    amount: int,
+    currency: str,
+    frequency: str,
+    method: str,
+    donor: User | None,
+    email: str | None = None,
+) -> NewPledge:
+    """A pledge as the public API makes it: without an account, it comes with a one-time manage code."""
+    code = manage_code_new() if donor is None else None
+    pledge = pledge_create(
+        campaign_slug=campaign_slug,
+        amount=amount,
+        currency=currency,
+        frequency=frequency,
+        method=method,
+        donor=donor,
+        email=email,
+        manage_code_hash=manage_code_digest(code) if code else None,
+    )
+    return NewPledge(pledge=pledge, manage_code=code)
 
 
 def _email_seal(email: str) -> tuple[uuid.UUID, bytes]:
@@ -154,7 +199,17 @@ CANCELLABLE = (PledgeStatus.PENDING, PledgeStatus.ACTIVE, PledgeStatus.PAST_DUE)
 
 def pledge_cancel(*, public_id: uuid.UUID, donor: User) -> Pledge:
     """Cancel a donor's monthly pledge; its Stripe subscription is cancelled first, then the pledge."""
-    pledge = pledge_get_for_donor(public_id=public_id, donor=donor)
+    return _pledge_cancel(pledge_get_for_donor(public_id=public_id, donor=donor))
+
+
+def pledge_cancel_by_manage_code(*, code: str) -> Pledge:
+    """Cancel a monthly pledge given without an account, with its manage code; Stripe's subscription too."""
+    return _pledge_cancel(pledge_get_by_manage_code(code=code))
+
+
+def _pledge_cancel(pledge: Pledge) -> Pledge:
+    """Outside any transaction: Stripe is called first, with a key derived from the pledge, so a retry
+    after a failure between the two steps sends the same key and cancels once."""
     if pledge.frequency != Frequency.MONTHLY or pledge.status not in CANCELLABLE:
         raise PledgeNotCancellable()
     if pledge.stripe_subscription_id:

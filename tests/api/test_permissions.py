@@ -174,7 +174,14 @@ def test_every_ledger_view_says_who_may_use_it():
 
 
 def test_every_pledges_view_says_who_may_use_it():
-    from api.permissions import Anyone, CampaignAccess, ContributionAccess, DonorAccess, PledgeAccess
+    from api.permissions import (
+        Anyone,
+        AnyoneMay,
+        CampaignAccess,
+        ContributionAccess,
+        DonorAccess,
+        PledgeAccess,
+    )
 
     views = {}
     for pattern in get_resolver().url_patterns:
@@ -192,6 +199,18 @@ def test_every_pledges_view_says_who_may_use_it():
         "contributions/": [ContributionAccess],
         "contributions/<uuid:pk>/refund/": [ContributionAccess],
         "stripe/webhook/": [Anyone],
+        "campaigns/<slug:slug>/supporters/": [Anyone],
+        "pledges/manage/": [AnyoneMay],
+        "pledges/manage/cancel/": [AnyoneMay],
+        "pledges/manage/erase/": [AnyoneMay],
+        "donors/": [AnyoneMay],
+        "me/profile/": [DonorAccess],
+        "me/pledges/": [DonorAccess],
+        "me/contributions/": [DonorAccess],
+        "me/receipts/": [DonorAccess],
+        "me/receipts/<str:number>/": [DonorAccess],
+        "me/receipts/<str:number>/pdf/": [DonorAccess],
+        "me/erase/": [DonorAccess],
     }
 
 

@@ -295,3 +295,21 @@ def test_a_checkout_that_ends_unpaid_fails_the_pledge_and_books_nothing(
     assert pledge.status == PledgeStatus.FAILED
     assert not Contribution.objects.exists()
     assert not Entry.objects.exists()
+
+
+def test_pledging_is_throttled_per_address_with_a_problem_response(campaign, monkeypatch):
+    from django.core.cache import cache
+    from rest_framework.throttling import ScopedRateThrottle
+
+    monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "pledges-create", "3/minute")
+    cache.clear()
+    body = {"campaign": campaign.slug, "amount": "5.00", "currency": "EUR", "frequency": "once"}
+    answers = [
+        APIClient().post(PLEDGES, {**body, "method": "bank_transfer"}, format="json") for _ in range(4)
+    ]
+    assert [a.status_code for a in answers] == [201, 201, 201, 429]
+    assert answers[3]["Content-Type"] == "application/problem+json"
+    assert answers[3].json()["code"] == "throttled"
+    assert int(answers[3]["Retry-After"]) > 0
+    assert Pledge.objects.count() == 3
+    cache.clear()

@@ -74,7 +74,8 @@ def test_the_schema_describes_the_token_operations_and_who_may_call_them(schema)
     } | {path for path, _method in PLEDGE_OPERATIONS}
 
 
-# Campaigns, pledges, contributions and Stripe's webhook, with who may call each.
+ANYONE_THROTTLED = "anyone, without signing in; throttled per client address."
+# Campaigns, pledges, contributions, donors' own endpoints and Stripe's webhook, with who may call each.
 PLEDGE_OPERATIONS = {
     ("/api/v1/campaigns/", "get"): "anyone, without signing in.",
     ("/api/v1/campaigns/", "post"): "roles `admin`.",
@@ -88,6 +89,19 @@ PLEDGE_OPERATIONS = {
     ("/api/v1/contributions/", "post"): "roles `treasurer`.",
     ("/api/v1/contributions/{id}/refund/", "post"): "roles `treasurer`.",
     ("/api/v1/stripe/webhook/", "post"): "anyone, without signing in.",
+    ("/api/v1/campaigns/{slug}/supporters/", "get"): "anyone, without signing in.",
+    ("/api/v1/pledges/manage/", "post"): ANYONE_THROTTLED,
+    ("/api/v1/pledges/manage/cancel/", "post"): ANYONE_THROTTLED,
+    ("/api/v1/pledges/manage/erase/", "post"): ANYONE_THROTTLED,
+    ("/api/v1/donors/", "post"): ANYONE_THROTTLED,
+    ("/api/v1/me/profile/", "get"): "roles `donor`.",
+    ("/api/v1/me/profile/", "patch"): "roles `donor`.",
+    ("/api/v1/me/pledges/", "get"): "roles `donor`.",
+    ("/api/v1/me/contributions/", "get"): "roles `donor`.",
+    ("/api/v1/me/receipts/", "get"): "roles `donor`.",
+    ("/api/v1/me/receipts/{number}/", "get"): "roles `donor`.",
+    ("/api/v1/me/receipts/{number}/pdf/", "get"): "roles `donor`.",
+    ("/api/v1/me/erase/", "post"): "roles `donor`.",
 }
 
 
@@ -96,7 +110,8 @@ def test_the_schema_describes_every_pledges_operation_and_who_may_call_it(schema
         (path, method): operation["description"]
         for path, item in schema["paths"].items()
         for method, operation in item.items()
-        if (path, method) in PLEDGE_OPERATIONS or path.split("/")[3] in {"campaigns", "pledges", "stripe"}
+        if (path, method) in PLEDGE_OPERATIONS
+        or path.split("/")[3] in {"campaigns", "pledges", "stripe", "donors", "me"}
     }
     assert found.keys() == PLEDGE_OPERATIONS.keys()
     for key, description in found.items():
@@ -107,11 +122,16 @@ def test_every_pledges_operation_documents_its_problem_responses(schema):
     for path, method in PLEDGE_OPERATIONS:
         responses = schema["paths"][path][method]["responses"]
         problem_statuses = {status for status in responses if status >= "400"}
-        assert "400" in problem_statuses or path == "/api/v1/campaigns/{slug}/", (path, method)
+        assert "400" in problem_statuses or path.startswith("/api/v1/campaigns/{slug}/"), (path, method)
         for status in problem_statuses:
             content = responses[status]["content"]
             assert content == {"application/problem+json": {"schema": {"$ref": PROBLEM_REF}}}, (path, status)
-    assert {"409", "422", "503"} <= schema["paths"]["/api/v1/pledges/"]["post"]["responses"].keys()
+    assert {"409", "422", "429", "503"} <= schema["paths"]["/api/v1/pledges/"]["post"]["responses"].keys()
+    for path in ("/api/v1/donors/", "/api/v1/pledges/manage/", "/api/v1/pledges/manage/cancel/"):
+        assert "429" in schema["paths"][path]["post"]["responses"], path
+    assert {"404", "429"} <= schema["paths"]["/api/v1/pledges/manage/erase/"]["post"]["responses"].keys()
+    pdf = schema["paths"]["/api/v1/me/receipts/{number}/pdf/"]["get"]["responses"]["200"]["content"]
+    assert list(pdf) == ["application/pdf"]
     for path, method in (("/api/v1/campaigns/", "get"), ("/api/v1/pledges/", "post")):
         assert {} in schema["paths"][path][method]["security"], "credentials are optional"
     assert {} not in schema["paths"]["/api/v1/pledges/"]["get"]["security"]

@@ -71,7 +71,9 @@ def test_scripts_run_settings_have_debug_on_so_the_seed_runs():
 
 @override_settings(DEBUG=True)
 def test_the_demo_seed_gives_to_two_campaigns_in_three_currencies(db):
-    from pledges.models import Campaign, Pledge
+    from rest_framework.test import APIClient
+
+    from pledges.models import Campaign, Pledge, Receipt
     from pledges.selectors import campaign_progress
 
     call_command("seed_demo", stdout=io.StringIO())
@@ -79,6 +81,10 @@ def test_the_demo_seed_gives_to_two_campaigns_in_three_currencies(db):
     assert {currency for p in progress.values() for currency in p.raised} == {"EUR", "USD", "GBP"}
     assert Pledge.objects.filter(donor__isnull=True).exists()
     assert Pledge.objects.filter(donor__username="demo-donor").exists()
+    # The demo donor chose to be named, and has receipts to download.
+    supporters = APIClient().get("/api/v1/campaigns/legal-aid/supporters/").json()
+    assert supporters == {"named": ["Demo Donor"], "others": 1}
+    assert Receipt.objects.filter(pledge__donor__username="demo-donor").count() == 2
 
 
 @override_settings(DEBUG=True)

@@ -2,12 +2,20 @@
 
 from django.urls import path
 
-from api.v1.pledges import views, webhook
+from api.v1.pledges import donor_views, views, webhook
 
 urlpatterns = [
     path("campaigns/", views.CampaignListCreateView.as_view(), name="campaign-list"),
     path("campaigns/<slug:slug>/", views.CampaignDetailView.as_view(), name="campaign-detail"),
+    path(
+        "campaigns/<slug:slug>/supporters/",
+        donor_views.CampaignSupportersView.as_view(),
+        name="campaign-supporters",
+    ),
     path("pledges/", views.PledgeListCreateView.as_view(), name="pledge-list"),
+    path("pledges/manage/", donor_views.ManageStatusView.as_view(), name="pledge-manage"),
+    path("pledges/manage/cancel/", donor_views.ManageCancelView.as_view(), name="pledge-manage-cancel"),
+    path("pledges/manage/erase/", donor_views.ManageEraseView.as_view(), name="pledge-manage-erase"),
     path("pledges/<uuid:pk>/", views.PledgeDetailView.as_view(), name="pledge-detail"),
     path("pledges/<uuid:pk>/cancel/", views.PledgeCancelView.as_view(), name="pledge-cancel"),
     path("pledges/<uuid:pk>/erase/", views.PledgeEraseView.as_view(), name="pledge-erase"),
@@ -15,5 +23,13 @@ urlpatterns = [
     path(
         "contributions/<uuid:pk>/refund/", views.ContributionRefundView.as_view(), name="contribution-refund"
     ),
+    path("donors/", donor_views.DonorRegisterView.as_view(), name="donor-register"),
+    path("me/profile/", donor_views.DonorProfileView.as_view(), name="me-profile"),
+    path("me/pledges/", donor_views.MyPledgeListView.as_view(), name="me-pledges"),
+    path("me/contributions/", donor_views.MyContributionListView.as_view(), name="me-contributions"),
+    path("me/receipts/", donor_views.MyReceiptListView.as_view(), name="me-receipts"),
+    path("me/receipts/<str:number>/", donor_views.MyReceiptDetailView.as_view(), name="me-receipt"),
+    path("me/receipts/<str:number>/pdf/", donor_views.MyReceiptPDFView.as_view(), name="me-receipt-pdf"),
+    path("me/erase/", donor_views.DonorEraseView.as_view(), name="me-erase"),
     path("stripe/webhook/", webhook.StripeWebhookView.as_view(), name="stripe-webhook"),
 ]

@@ -9,11 +9,13 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
 from api.idempotency import idempotency_key_get
 from api.permissions import Anyone, CampaignAccess, ContributionAccess, DonorAccess, PledgeAccess
 from api.schema import IDEMPOTENCY_KEY, READ_PROBLEMS, WRITE_PROBLEMS, problems
+from api.v1.pledges import donor_serializers as ds
 from api.v1.pledges import serializers as s
 from api.validation import body_validate
 from ledger.api import to_minor
@@ -24,8 +26,8 @@ from pledges.services import (
     contribution_record,
     pledge_cancel,
     pledge_checkout_start,
-    pledge_create,
     pledge_donor_erase,
+    pledge_give,
     refund_request,
 )
 from pledges.services.pledges import pledge_get_for_donor
@@ -44,6 +46,7 @@ PLEDGE_PROBLEMS = problems(
     409,
     415,
     422,
+    429,
     503,
     s400="`validation_error`, `invalid_amount`, `invalid_currency`, `amount_above_maximum`.",
     s401="A token was sent and is not valid (`authentication_failed`); send none to give anonymously.",
@@ -124,12 +127,18 @@ class PledgeListCreateView(generics.ListAPIView):
     A card pledge answers with Stripe Checkout's `checkout_url` (a payment, or a
     monthly subscription); a bank-transfer pledge with the account to pay into
     and a unique `reference` to quote. Signed in as a donor, the pledge is
-    yours to follow and cancel.
+    yours to follow and cancel; without an account, the answer's `manage_code`
+    (shown once) cancels it or erases its e-mail. Pledging is throttled per address.
     """
 
     permission_classes = (PledgeAccess,)
     serializer_class = s.PledgeOutput
     filter_backends = ()
+    throttle_scope = "pledges-create"
+
+    def get_throttles(self) -> list[BaseThrottle]:
+        """Only giving is throttled: a donor reading their pledges is not who floods the endpoint."""
+        return [ScopedRateThrottle()] if self.request.method == "POST" else []
 
     def get_queryset(self) -> QuerySet[Pledge]:
         return pledge_list_for_donor(donor=self.request.user)  # type: ignore[arg-type]
@@ -138,11 +147,11 @@ class PledgeListCreateView(generics.ListAPIView):
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(request=s.PledgeCreateInput, responses={201: s.PledgeOutput, **PLEDGE_PROBLEMS})
+    @extend_schema(request=s.PledgeCreateInput, responses={201: ds.NewPledgeOutput, **PLEDGE_PROBLEMS})
     def post(self, request: Request) -> Response:
         data = body_validate(s.PledgeCreateInput, request)
         donor = cast(User, request.user) if user_has_role(request.user, Role.DONOR.value) else None
-        pledge = pledge_create(
+        given = pledge_give(
             campaign_slug=data["campaign"],
             amount=to_minor(data["amount"], data["currency"]),
             currency=data["currency"],
@@ -151,8 +160,9 @@ class PledgeListCreateView(generics.ListAPIView):
             donor=donor,
             email=data.get("email"),
         )
-        pledge = pledge_checkout_start(pledge=pledge)
-        return Response(s.PledgeOutput(pledge).data, status=status.HTTP_201_CREATED)
+        pledge = pledge_checkout_start(pledge=given.pledge)
+        output = ds.NewPledgeOutput(pledge, context={"manage_code": given.manage_code})
+        return Response(output.data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=[TAG])

@@ -24,7 +24,7 @@ from ledger.api import (
 from ledger.models import Account, AccountRole, EntryKind, Fund
 from ledger.services import chart_of_accounts_create, fund_create
 from pledges.models import Campaign
-from pledges.services import campaign_create, contribution_record, pledge_create
+from pledges.services import campaign_create, contribution_record, donor_profile_update, pledge_create
 from users.roles import SECOND_FACTOR_ROLES, Role
 from users.services import otp_device_confirm, otp_device_enrol, roles_ensure, token_issue, user_role_assign
 
@@ -157,6 +157,11 @@ class Command(BaseCommand):
         user_model = get_user_model()
         donor = user_model.objects.get(username="demo-donor")
         treasurer = user_model.objects.get(username="demo-treasurer")
+        # A donor who chose to be named on the campaigns they gave to; no e-mail, so no receipt mail.
+        donor_profile_update(
+            donor=donor,
+            changes={"country": "DE", "currency": "EUR", "display_name": "Demo Donor", "show_name": True},
+        )
         gifts = (  # (campaign, donor or anonymous, amount, currency, frequency, received on day)
             (legal, None, 5000, "EUR", "once", 3),
             (legal, donor, 2500, "EUR", "monthly", 5),

@@ -1,0 +1,211 @@
+"""Donors with an account: sign up, keep a profile (name and e-mail sealed by the vault), erase it."""
+
+from dataclasses import dataclass
+from typing import Any
+
+import pycountry
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ledger.api import currency_check
+from pledges.exceptions import InvalidDonorProfile, UsernameTaken
+from pledges.models import Campaign, DonorProfile, Pledge
+from pledges.selectors import campaign_progress, campaign_supporter_profiles
+from users.models import User
+from users.roles import Role
+from users.services import user_role_assign
+from vault import api as vault
+
+NAME_FIELD = "display_name"
+EMAIL_FIELD = "email"
+# Fields of a profile anyone may set; the sealed ones go through the vault.
+PLAIN_FIELDS = ("country", "language", "currency", "show_name")
+SEALED_FIELDS = (NAME_FIELD, EMAIL_FIELD)
+
+
+@dataclass(frozen=True)
+class ProfileView:
+    """A profile as its own donor sees it, the sealed fields opened (and logged)."""
+
+    profile: DonorProfile
+    display_name: str | None
+    email: str | None
+
+
+def _subject(profile: DonorProfile) -> vault.SubjectRef | None:
+    if profile.subject is None:
+        return None
+    return vault.SubjectRef(reference=profile.subject, kind=vault.SubjectKind.DONOR)
+
+
+def check_profile_terms(values: dict[str, Any]) -> dict[str, Any]:
+    """Country (ISO 3166-1 alpha-2), language (one the site speaks), currency (ISO 4217), normalised."""
+    checked = dict(values)
+    if checked.get("country"):
+        country = pycountry.countries.get(alpha_2=str(checked["country"]).upper())
+        if country is None:
+            raise InvalidDonorProfile("Unknown country: an ISO 3166-1 alpha-2 code such as `DE`.")
+        checked["country"] = country.alpha_2
+    if "language" in checked:
+        known = {code for code, _name in settings.LANGUAGES}
+        if checked["language"] not in known:
+            raise InvalidDonorProfile("Unknown language: one of " + ", ".join(sorted(known)) + ".")
+    if checked.get("currency"):
+        checked["currency"] = str(checked["currency"]).upper()
+        currency_check(checked["currency"])
+    return checked
+
+
+@transaction.atomic
+def donor_register(*, username: str, password: str, profile: dict[str, Any] | None = None) -> User:
+    """A donor account: a username (a pseudonym will do) and a password; a profile if given. No e-mail."""
+    candidate = User(username=username)
+    try:
+        validate_password(password, user=candidate)
+    except DjangoValidationError as error:
+        raise InvalidDonorProfile(" ".join(error.messages)) from None
+    if User.objects.filter(username__iexact=username).exists():
+        raise UsernameTaken()
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(username=username, password=password)
+    except IntegrityError:
+        raise UsernameTaken() from None
+    user_role_assign(user=user, role=Role.DONOR.value)
+    donor_profile_update(donor=user, changes=profile or {})
+    return user
+
+
+def donor_profile_get(*, donor: User) -> DonorProfile | None:
+    return DonorProfile.objects.filter(user=donor).first()
+
+
+@transaction.atomic
+def donor_profile_update(*, donor: User, changes: dict[str, Any]) -> DonorProfile:
+    """Change a donor's profile; a display name or e-mail of None or "" removes it.
+
+    The sealed fields are sealed under the profile's subject (made on first need,
+    and anew after an erasure). Showing the name needs a name.
+    """
+    unknown = set(changes) - {*PLAIN_FIELDS, *SEALED_FIELDS}
+    if unknown:
+        raise InvalidDonorProfile("These cannot be changed: " + ", ".join(sorted(unknown)) + ".")
+    changes = check_profile_terms(changes)
+    profile, _created = DonorProfile.objects.select_for_update().get_or_create(user=donor)
+    for field in PLAIN_FIELDS:
+        if field in changes:
+            setattr(profile, field, changes[field] or ("" if field != "show_name" else False))
+    to_seal = {field: changes[field] for field in SEALED_FIELDS if changes.get(field)}
+    if to_seal and profile.subject is None:
+        profile.subject = vault.subject_create(kind=vault.SubjectKind.DONOR).reference
+    subject = _subject(profile)
+    sealed = vault.fields_seal(subject=subject, values=to_seal) if subject and to_seal else {}
+    for field, column in ((NAME_FIELD, "name_sealed"), (EMAIL_FIELD, "email_sealed")):
+        if field in sealed:
+            setattr(profile, column, sealed[field])
+        elif field in changes:
+            setattr(profile, column, None)
+    if profile.show_name and profile.name_sealed is None:
+        raise InvalidDonorProfile("Showing your name needs a display name.")
+    profile.save()
+    return profile
+
+
+def _open(profile: DonorProfile, *, fields: tuple[str, ...], reader_id: int | None, purpose: str) -> dict:
+    subject = _subject(profile)
+    blobs = {
+        field: bytes(blob)
+        for field, blob in ((NAME_FIELD, profile.name_sealed), (EMAIL_FIELD, profile.email_sealed))
+        if field in fields and blob is not None
+    }
+    if subject is None or not blobs:
+        return {}
+    try:
+        opened = vault.fields_open(subject=subject, blobs=blobs, reader_id=reader_id, purpose=purpose)
+    except vault.Erased:
+        return {}
+    return {field: value if isinstance(value, str) else value.decode() for field, value in opened.items()}
+
+
+def donor_profile_open(*, donor: User) -> ProfileView | None:
+    """The donor's own profile with its name and e-mail opened for them (purpose `donor_own`, logged)."""
+    profile = donor_profile_get(donor=donor)
+    if profile is None:
+        return None
+    opened = _open(profile, fields=SEALED_FIELDS, reader_id=donor.pk, purpose="donor_own")
+    return ProfileView(profile=profile, display_name=opened.get(NAME_FIELD), email=opened.get(EMAIL_FIELD))
+
+
+def donor_profile_email_open(*, profile: DonorProfile, purpose: str) -> str | None:
+    """The profile's receipt e-mail, opened for `purpose` and logged; None if none or erased."""
+    return _open(profile, fields=(EMAIL_FIELD,), reader_id=None, purpose=purpose).get(EMAIL_FIELD)
+
+
+def donor_profile_names_open(*, profiles: list[DonorProfile], purpose: str) -> list[str]:
+    """The display names of profiles that show them, each opening logged under `purpose`."""
+    names = []
+    for profile in profiles:
+        if profile.show_name:
+            name = _open(profile, fields=(NAME_FIELD,), reader_id=None, purpose=purpose).get(NAME_FIELD)
+            if name:
+                names.append(name)
+    return names
+
+
+@dataclass(frozen=True)
+class Supporters:
+    """Who gave to a campaign, as the public sees it: names chosen to be shown, and a count of the rest."""
+
+    named: list[str]
+    others: int
+
+
+@transaction.atomic
+def campaign_supporters_open(*, campaign: Campaign) -> Supporters:
+    """The display names of the campaign's donors who chose `show_name`, opened for `public_listing`.
+
+    Each opening is in the vault's access log. Nobody else is named: not a donor
+    without an account, nor one who keeps the default. Names are sorted, so the
+    order says nothing about who gave when or how much.
+    """
+    names = sorted(
+        donor_profile_names_open(
+            profiles=campaign_supporter_profiles(campaign=campaign), purpose="public_listing"
+        )
+    )
+    donors = campaign_progress([campaign])[campaign.pk].donors
+    return Supporters(named=names, others=max(donors - len(names), 0))
+
+
+@transaction.atomic
+def donor_erase(*, donor: User) -> DonorProfile | None:
+    """Crypto-shred what identifies a donor: the profile's name and e-mail, every pledge's e-mail.
+
+    Pledges, contributions and receipts stay (the books add up and still verify);
+    they were only ever known by random references.
+    """
+    profile = DonorProfile.objects.select_for_update().filter(user=donor).first()
+    pledges = list(
+        Pledge.objects.select_for_update().filter(donor=donor, donor_subject__isnull=False).order_by("pk")
+    )
+    subjects = [
+        vault.SubjectRef(reference=p.donor_subject, kind=vault.SubjectKind.DONOR)
+        for p in pledges
+        if p.donor_subject is not None
+    ]
+    if profile is not None and profile.subject is not None:
+        subjects.append(vault.SubjectRef(reference=profile.subject, kind=vault.SubjectKind.DONOR))
+    if subjects:
+        vault.subjects_shred(subjects=subjects, by_id=donor.pk, reason="donor_request")
+    Pledge.objects.filter(pk__in=[p.pk for p in pledges]).update(email_sealed=None)
+    if profile is not None:
+        profile.subject = None
+        profile.name_sealed = None
+        profile.email_sealed = None
+        profile.show_name = False
+        profile.erased_at = timezone.now()
+        profile.save()
+    return profile

@@ -1,0 +1,41 @@
+"""Public supporters: a name only when its donor chose to show it, never an e-mail, nothing anonymous."""
+
+from rest_framework.test import APIClient
+
+from pledges.models import Pledge
+from tests.pledges.helpers import CAMPAIGNS, deliver
+
+
+def _paid(fake_stripe, pledge_card, client) -> None:
+    answer = pledge_card(client=client)
+    pledge = Pledge.objects.get(public_id=answer["id"])
+    assert (
+        deliver(
+            fake_stripe.checkout_complete(
+                pledge.stripe_checkout_session_id, settled=("USD", 5000, 175), rate="0.05"
+            )
+        ).status_code
+        == 200
+    )
+
+
+def test_only_names_their_donors_chose_to_show_are_listed(fake_stripe, campaign, pledge_card, sign_up):
+    shown = sign_up("shown", display_name="Zeyneb", show_name=True, email="zeyneb@example.org")
+    hidden = sign_up("hidden", display_name="Hidden Person", email="hidden@example.org")
+    pledged_only = sign_up("pledged", display_name="Not Yet Paid", show_name=True)
+    for client in (shown, hidden, APIClient()):
+        _paid(fake_stripe, pledge_card, client)
+    pledge_card(client=pledged_only)  # no money yet: not a supporter
+    response = APIClient().get(f"{CAMPAIGNS}{campaign.slug}/supporters/")
+    assert response.status_code == 200
+    assert response.json() == {"named": ["Zeyneb"], "others": 2}
+    public = response.content.decode() + APIClient().get(f"{CAMPAIGNS}{campaign.slug}/").content.decode()
+    for secret in ("Hidden Person", "Not Yet Paid", "@example.org", "hidden", "shown"):
+        assert secret not in public
+    assert shown.patch("/api/v1/me/profile/", {"show_name": False}, format="json").status_code == 200
+    assert APIClient().get(f"{CAMPAIGNS}{campaign.slug}/supporters/").json() == {"named": [], "others": 3}
+
+
+def test_an_unknown_campaign_has_no_supporters_list(db):
+    response = APIClient().get(f"{CAMPAIGNS}nope/supporters/")
+    assert (response.status_code, response.json()["code"]) == (404, "not_found")
