@@ -88,6 +88,12 @@ DOMAIN_ERROR_STATUSES: dict[str, int] = {
     "pseudonym_taken": 409,
     "already_answered": 409,
     "claim_code_expired": 410,
+    # grants: attached documents
+    "attachment_too_large": 413,
+    "attachment_type_unsupported": 415,
+    "attachment_limit_reached": 409,
+    "attachment_not_allowed": 409,
+    "attachment_unreadable": 422,
     # currency_not_paid, fund_not_accepting, above_fund_maximum, above_requested: 422
 }
 DOMAIN_ERROR_DEFAULT_STATUS = 422

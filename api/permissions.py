@@ -112,6 +112,16 @@ class GrantIdentityAccess(RolePermission):
     write_roles = (Role.REVIEWER.value,)
 
 
+class GrantAttachmentAccess(RolePermission):
+    """Documents: requesters attach them to their own requests; they, assigned reviewers and admins read them.
+
+    Auditors and treasurers never do: a document may identify its requester.
+    """
+
+    read_roles = (Role.REQUESTER.value, Role.REVIEWER.value, Role.ADMIN.value)
+    write_roles = (Role.REQUESTER.value,)
+
+
 class GrantAccessLogAccess(RolePermission):
     """The access log of a request: reviewers assigned to it, and admins."""
 

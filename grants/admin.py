@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from grants.models import CategoryCap, Decision, GrantFund, GrantRequest
+from grants.models import Attachment, CategoryCap, Decision, GrantFund, GrantRequest
 
 
 class CategoryCapInline(admin.TabularInline):
@@ -15,6 +15,22 @@ class CategoryCapInline(admin.TabularInline):
 class GrantFundAdmin(admin.ModelAdmin):
     list_display = ["fund", "currency", "max_per_request", "accepting"]
     inlines = [CategoryCapInline]
+
+
+class AttachmentInline(admin.TabularInline):
+    """A request's documents by id, type, size and date; their content and names stay sealed."""
+
+    model = Attachment
+    extra = 0
+    fields = readonly_fields = ("public_id", "content_type", "size", "question", "created_at")
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: GrantRequest | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: GrantRequest | None = None) -> bool:
+        return False
 
 
 @admin.register(GrantRequest)
@@ -43,6 +59,7 @@ class GrantRequestAdmin(admin.ModelAdmin):
         "shredded_at",
     )
     fields = readonly_fields
+    inlines = [AttachmentInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -66,4 +83,24 @@ class DecisionAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Decision | None = None) -> bool:
+        return False
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    """Documents' public facts only: nothing is decrypted here (downloads go through the API, logged)."""
+
+    list_display = ("public_id", "request", "content_type", "size", "created_at")
+    list_filter = ("content_type",)
+    search_fields = ("request__reference",)
+    list_select_related = ("request",)
+    readonly_fields = fields = ("public_id", "request", "question", "content_type", "size", "created_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Attachment | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Attachment | None = None) -> bool:
         return False

@@ -163,3 +163,39 @@ class RateRequired(InvalidGrantInput):
     """A request in another currency than the fund's is approved at a rate, with its source."""
 
     code = "rate_required"
+
+
+class AttachmentTooLarge(GrantsError):
+    """The document is larger than an attachment may be."""
+
+    code = "attachment_too_large"
+
+
+class AttachmentTypeUnsupported(GrantsError):
+    """Only PDF, JPEG and PNG documents are taken (read from the file itself, not its name)."""
+
+    code = "attachment_type_unsupported"
+
+
+class AttachmentUnreadable(GrantsError):
+    """The document could not be read as the PDF, JPEG or PNG it starts as: it is damaged or protected."""
+
+    code = "attachment_unreadable"
+
+
+class AttachmentLimitReached(GrantsError):
+    """This request holds as many documents as a request may."""
+
+    code = "attachment_limit_reached"
+
+
+class AttachmentNotAllowed(GrantsError):
+    """Documents are added to a draft, or after submission with an answer to a reviewer's question."""
+
+    code = "attachment_not_allowed"
+
+
+class AttachmentNotFound(GrantsError):
+    """No such document on this request."""
+
+    code = "not_found"

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from grants import exceptions as exc
-from grants.models import GrantRequest, Note, Question
+from grants.models import Attachment, GrantRequest, Note, Question
 from vault import api as vault
 
 # What a requester may write about themselves, its vault field name and the most characters it may hold.
@@ -142,12 +142,84 @@ def seal_text(*, request: GrantRequest, field: str, value: str, limit: int) -> b
         raise exc.InvalidGrantInput(f"The {field} is empty.")
     if len(value) > limit:
         raise exc.TooLong(f"A {field} may hold at most {limit:,} characters.")
+    return vault.field_seal(subject=_subject_ensure(request), field=field, value=value)
+
+
+def _subject_ensure(request: GrantRequest) -> vault.SubjectRef:
+    """The request's subject, created (and saved on the locked row) on first use; 410 once shredded."""
     if request.shredded_at is not None:
         raise exc.RequestErased()
     if request.subject_reference is None:
         request.subject_reference = vault.subject_create(kind=vault.SubjectKind.REQUESTER).reference
         request.save(update_fields=["subject_reference", "updated_at"])
-    return vault.field_seal(subject=_subject(request), field=field, value=value)
+    return _subject(request)
+
+
+# --- attachments: each sealed under a field name of its own, so a blob cannot stand in for another's --------
+
+
+def _attachment_field(attachment: Attachment) -> str:
+    return f"attachment_{attachment.public_id.hex}"
+
+
+def _attachment_name_field(attachment: Attachment) -> str:
+    return f"attachment_name_{attachment.public_id.hex}"
+
+
+def attachment_seal(*, attachment: Attachment, content: bytes, filename: str | None) -> None:
+    """Seal a new attachment's content (and its file name, if any) into it; the caller saves the row."""
+    values: dict[str, str | bytes] = {_attachment_field(attachment): content}
+    if filename:
+        values[_attachment_name_field(attachment)] = filename
+    sealed = vault.fields_seal(subject=_subject_ensure(attachment.request), values=values)
+    attachment.content_sealed = sealed[_attachment_field(attachment)]
+    attachment.filename_sealed = sealed.get(_attachment_name_field(attachment))
+
+
+def attachment_content_open(*, attachment: Attachment, reader_id: int | None, purpose: str) -> bytes:
+    """The attachment's document, its opening logged with who and why; 410 `erased` once shredded."""
+    request = attachment.request
+    if request.shredded_at is not None:
+        raise exc.RequestErased()
+    try:
+        content = vault.field_open(
+            subject=_subject(request),
+            field=_attachment_field(attachment),
+            blob=bytes(attachment.content_sealed),
+            reader_id=reader_id,
+            purpose=purpose,
+        )
+    except vault.Erased:
+        raise exc.RequestErased() from None
+    return content if isinstance(content, bytes) else content.encode()
+
+
+def attachment_filenames_open(
+    *, request: GrantRequest, attachments: Iterable[Attachment], reader_id: int | None, purpose: str
+) -> dict[int, str | None]:
+    """Each attachment's original file name by row id (None if it had none), every opening logged."""
+    rows = list(attachments)
+    blobs = {
+        _attachment_name_field(row): bytes(row.filename_sealed)
+        for row in rows
+        if row.filename_sealed is not None
+    }
+    names: dict[int, str | None] = {row.pk: None for row in rows}
+    if not blobs:
+        return names
+    if request.shredded_at is not None:
+        return {row.pk: ERASED if row.filename_sealed is not None else None for row in rows}
+    try:
+        opened = vault.fields_open(
+            subject=_subject(request), blobs=blobs, reader_id=reader_id, purpose=purpose
+        )
+    except vault.Erased:
+        return {row.pk: ERASED if row.filename_sealed is not None else None for row in rows}
+    for row in rows:
+        field = _attachment_name_field(row)
+        if field in opened:
+            names[row.pk] = _text(opened[field])
+    return names
 
 
 @transaction.atomic

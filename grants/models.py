@@ -4,11 +4,15 @@ No column here identifies a person: the public reference is random, and what a
 requester writes about themselves is kept only encrypted, through the vault.
 """
 
+import uuid
+
 import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import GreaterThan
 
 from grants.workflow import DECIDED, Status, transition_trigger_sql
 
@@ -293,6 +297,8 @@ class Question(models.Model):
     class Meta:
         ordering = ["request_id", "id"]
         constraints = [
+            # The target of the attachments' (question, request) foreign key.
+            models.UniqueConstraint(fields=["id", "request"], name="question_id_request"),
             models.CheckConstraint(
                 condition=Q(answer_sealed__isnull=True, answered_at__isnull=True)
                 | Q(answer_sealed__isnull=False, answered_at__isnull=False),
@@ -312,3 +318,48 @@ class Note(models.Model):
     class Meta:
         ordering = ["request_id", "id"]
         triggers = _append_only("note")
+
+
+class AttachmentType(models.TextChoices):
+    PDF = "application/pdf", "PDF"
+    JPEG = "image/jpeg", "JPEG"
+    PNG = "image/png", "PNG"
+
+
+class Attachment(models.Model):
+    """A document attached to a request (an eviction notice, a medical bill), sealed under its subject.
+
+    Known outside by a random public id. The content was stripped of its metadata
+    before sealing (grants/documents.py); its original file name is sealed too, or
+    absent. Append-only: shredding the request's data key is how one is erased.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    request = models.ForeignKey(GrantRequest, on_delete=models.PROTECT, related_name="attachments")
+    # Set when the document came with an answer to this question (of the same request; see the migration).
+    question = models.ForeignKey(
+        Question, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
+    )
+    content_type = models.CharField(max_length=32, choices=AttachmentType.choices)
+    size = models.BigIntegerField(help_text="Bytes of the stored document, before sealing.")
+    content_sealed = models.BinaryField(editable=False)
+    filename_sealed = models.BinaryField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["request_id", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(content_type__in=AttachmentType.values), name="attachment_content_type"
+            ),
+            models.CheckConstraint(condition=Q(size__gt=0), name="attachment_size_positive"),
+            # Sealing only adds (a header, a nonce, a tag): a blob shorter than the size is not this document.
+            models.CheckConstraint(
+                condition=GreaterThan(Length("content_sealed"), models.F("size")),
+                name="attachment_sealed_not_shorter",
+            ),
+        ]
+        triggers = _append_only("attachment")
+
+    def __str__(self) -> str:
+        return str(self.public_id)

@@ -6,8 +6,14 @@ from typing import Any
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
-from grants.exceptions import ClaimCodeExpired, ClaimCodeInvalid, ClaimCodeUsed, RequestNotFound
-from grants.models import Assignment, CategoryCap, Decision, GrantFund, GrantRequest
+from grants.exceptions import (
+    AttachmentNotFound,
+    ClaimCodeExpired,
+    ClaimCodeInvalid,
+    ClaimCodeUsed,
+    RequestNotFound,
+)
+from grants.models import Assignment, Attachment, CategoryCap, Decision, GrantFund, GrantRequest
 from users.roles import Role
 from users.selectors import user_has_role
 
@@ -82,3 +88,33 @@ def category_cap_get(*, grant_fund: GrantFund, category: str) -> int | None:
 
 def first_decision_get(*, request: GrantRequest) -> Decision | None:
     return Decision.objects.filter(request=request, round=1).first()
+
+
+# --- attachments ------------------------------------------------------------------------------------
+
+
+def attachment_reader_purpose(*, user: Any, request: GrantRequest) -> str:
+    """Why this user opens the request's documents: their own, assigned to review it, or an admin.
+
+    Anyone else, a reviewer who declared a conflict (and was unassigned) included, gets a 404.
+    """
+    if request.requester_id is not None and request.requester_id == user.pk:
+        return "requester_own"
+    if Assignment.objects.filter(request=request, reviewer_id=user.pk).exists():
+        return "review"
+    if user_has_role(user, Role.ADMIN.value):
+        return "admin_access"
+    raise RequestNotFound()
+
+
+def attachment_list(*, request: GrantRequest) -> QuerySet[Attachment]:
+    """The request's documents, oldest first, with the request for opening their names."""
+    return Attachment.objects.filter(request=request).select_related("request").order_by("id")
+
+
+def attachment_get(*, request: GrantRequest, public_id: Any) -> Attachment:
+    """One document of this request; a document of another request is a 404 like a missing one."""
+    found = attachment_list(request=request).filter(public_id=public_id).first()
+    if found is None:
+        raise AttachmentNotFound()
+    return found

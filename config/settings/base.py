@@ -221,6 +221,10 @@ SPECTACULAR_SETTINGS = {
 # Grants: anonymous applicants' claim codes, and how long identifying data outlives a closed request.
 GRANTS_CLAIM_CODE_TTL_DAYS = env.int("GRANTS_CLAIM_CODE_TTL_DAYS", default=365)
 GRANTS_RETENTION_DAYS = env.int("GRANTS_RETENTION_DAYS", default=180)
+# Documents attached to a request (PDF, JPEG, PNG): the most bytes one may have, and how many a request holds.
+# An upload is read into memory only (never a temporary file), and refused as soon as it passes the limit.
+GRANTS_ATTACHMENT_MAX_BYTES = env.int("GRANTS_ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024)
+GRANTS_ATTACHMENT_MAX_PER_REQUEST = env.int("GRANTS_ATTACHMENT_MAX_PER_REQUEST", default=10)
 
 # Celery: without a broker URL, tasks run in process.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=env("REDIS_URL", default=""))

@@ -10,6 +10,14 @@ from grants.services.access import (
     check_country,
     check_request_terms,
 )
+from grants.services.attachments import (
+    OpenedAttachment,
+    attachment_add,
+    attachment_add_by_claim_code,
+    attachment_max_bytes,
+    attachment_open,
+    check_attachment_size,
+)
 from grants.services.conversation import (
     note_add,
     question_answer,
@@ -50,9 +58,15 @@ __all__ = [
     "EDITABLE_FIELDS",
     "SOURCE_TYPE",
     "AnonymousApplication",
+    "OpenedAttachment",
     "access_request_as_requester",
     "access_request_as_reviewer",
     "access_request_as_reviewer_unlocked",
+    "attachment_add",
+    "attachment_add_by_claim_code",
+    "attachment_max_bytes",
+    "attachment_open",
+    "check_attachment_size",
     "check_country",
     "check_request_terms",
     "commitment_key",

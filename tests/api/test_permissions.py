@@ -153,8 +153,11 @@ def test_every_grants_view_says_who_may_use_it():
         "api/v1/grants/claim/appeal/",
         "api/v1/grants/claim/questions/",
         "api/v1/grants/claim/answer/",
+        "api/v1/grants/claim/attachments/",
+        "api/v1/grants/claim/attachments/upload/",
+        "api/v1/grants/claim/attachments/download/",
     }
-    assert len(views) == 26
+    assert len(views) == 31
     for route, view in views.items():
         (permission,) = view.permission_classes
         if route in open_to_anyone:

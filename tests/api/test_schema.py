@@ -175,7 +175,16 @@ GRANT_OPERATIONS = {
     (f"{REQUEST}access-log/", "get"): "roles `reviewer`, `admin`.",
     ("/api/v1/grants/claim/questions/", "post"): "anyone",
     ("/api/v1/grants/claim/answer/", "post"): "anyone",
+    (f"{REQUEST}attachments/", "get"): "roles `requester`, `reviewer`, `admin`.",
+    (f"{REQUEST}attachments/", "post"): "roles `requester`.",
+    (f"{REQUEST}attachments/{{attachment}}/", "get"): "roles `requester`, `reviewer`, `admin`.",
+    ("/api/v1/grants/claim/attachments/", "post"): "anyone",
+    ("/api/v1/grants/claim/attachments/upload/", "post"): "anyone",
+    ("/api/v1/grants/claim/attachments/download/", "post"): "anyone",
 }
+# Operations that answer with a document, whatever the client accepts: never a 406.
+DOWNLOADS = {f"{REQUEST}attachments/{{attachment}}/", "/api/v1/grants/claim/attachments/download/"}
+UPLOADS = {f"{REQUEST}attachments/", "/api/v1/grants/claim/attachments/upload/"}
 
 
 def test_the_schema_describes_every_grants_operation_and_who_may_call_it(schema):
@@ -194,7 +203,9 @@ def test_the_schema_describes_every_grants_operation_and_who_may_call_it(schema)
 
 def test_every_grants_operation_documents_its_problem_responses(schema):
     for path, method, operation in operations(schema, GRANTS):
-        statuses = {"400", "406"} | ({"404"} if "{reference}" in path or "claim" in path else set())
+        statuses = {"400"} | ({"404"} if "{reference}" in path or "claim" in path else set())
+        if path not in DOWNLOADS:
+            statuses |= {"406"}
         if method != "get":
             statuses |= {"415"}
         if "{reference}" in path and method != "get":
@@ -295,3 +306,16 @@ def test_every_operation_documents_a_lost_database_and_every_write_an_oversized_
         for status in expected:
             content = operation["responses"][status]["content"]
             assert content == {"application/problem+json": {"schema": {"$ref": PROBLEM_REF}}}, (path, status)
+
+
+def test_documents_are_uploaded_as_multipart_and_downloaded_as_their_own_type(schema):
+    for path in UPLOADS:
+        operation = schema["paths"][path]["post"]
+        assert list(operation["requestBody"]["content"]) == ["multipart/form-data"]
+        body = operation["requestBody"]["content"]["multipart/form-data"]["schema"]["$ref"].rsplit("/", 1)[-1]
+        assert schema["components"]["schemas"][body]["properties"]["file"]["format"] == "binary"
+        assert {"201", "409", "413", "415", "422"} <= operation["responses"].keys()
+    for path in DOWNLOADS:
+        operation = next(iter(schema["paths"][path].values()))
+        assert set(operation["responses"]["200"]["content"]) == {"application/pdf", "image/jpeg", "image/png"}
+        assert {"404", "410"} <= operation["responses"].keys()

@@ -6,6 +6,7 @@ import logging
 
 import pytest
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
@@ -22,6 +23,7 @@ from ledger.selectors import fund_balances
 from ledger.services import ledger_seal
 from ledger.verification import ledger_verify
 from tests.factories import TOTPDeviceFactory, token_for
+from tests.grants.documents import pdf_with_metadata
 from tests.grants.fixtures import marker
 from tests.ledger.rawsql import as_superuser
 from users.roles import SECOND_FACTOR_ROLES
@@ -48,7 +50,10 @@ def client_as(user) -> APIClient:
 
 def markers() -> dict[str, str]:
     """A unique marker per identifying field (the whole run's logs are checked for each)."""
-    return {field: marker(field) for field in (*IDENTIFYING, "question", "answer", "note")}
+    return {
+        field: marker(field)
+        for field in (*IDENTIFYING, "question", "answer", "note", "document", "document_meta", "filename")
+    }
 
 
 def application(relief, marks: dict[str, str]) -> dict:
@@ -78,6 +83,16 @@ def reviewed(relief, person):
     path = f"{API}requests/{reference}/"
     asked = as_reviewer.post(f"{path}questions/", {"question": marks["question"]}, format="json")
     assert asked.status_code == 201, asked.content
+    # A document with the answer: a marker in its text (kept), its metadata (stripped) and its name.
+    document = SimpleUploadedFile(
+        f"{marks['filename']}.pdf", pdf_with_metadata(marks["document_meta"], text=marks["document"])
+    )
+    attached = anonymous.post(
+        f"{API}claim/attachments/upload/",
+        {"claim_code": code, "question": asked.json()["id"], "file": document},
+        format="multipart",
+    )
+    assert attached.status_code == 201, attached.content
     answered = anonymous.post(
         f"{API}claim/answer/",
         {"claim_code": code, "question": asked.json()["id"], "answer": marks["answer"]},
@@ -106,6 +121,16 @@ def every_row_as_text() -> str:
 def test_no_table_holds_the_plaintext_of_any_identifying_field(reviewed):
     everything = every_row_as_text()
     assert reviewed["reference"] in everything  # the scan reads the rows the markers went into
+    # The document's text marker is in what is stored, once opened: the scan below could find it.
+    listed = APIClient().post(f"{API}claim/attachments/", {"claim_code": reviewed["code"]}, format="json")
+    (document,) = listed.json()
+    assert document["filename"] == f"{reviewed['marks']['filename']}.pdf"
+    opened = APIClient().post(
+        f"{API}claim/attachments/download/",
+        {"claim_code": reviewed["code"], "attachment": document["id"]},
+        format="json",
+    )
+    assert reviewed["marks"]["document"].encode() in b"".join(opened.streaming_content)
     for field, mark in reviewed["marks"].items():
         assert mark not in everything, field
         assert mark.encode().hex() not in everything, field

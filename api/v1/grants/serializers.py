@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.fields import CURRENCY_PATTERN, DECIMAL_PATTERN, MoneyField, NullableMoneyField
-from grants.models import Category, DeclineReason, Recommendation, Urgency
+from grants.models import AttachmentType, Category, DeclineReason, Recommendation, Urgency
 from grants.workflow import Status
 
 MAX_ID = 2**63 - 1
@@ -306,3 +306,47 @@ class AccessRecordOutput(serializers.Serializer):
         source="reader_id", allow_null=True, help_text="User id; null: a claim code."
     )
     purpose = serializers.CharField(help_text="Why: `review`, `requester_own`, `retention`, `admin_request`.")
+
+
+# --- attachments ---------------------------------------------------------------------------------
+
+
+class AttachmentUploadInput(StrictInput):
+    """One document, as multipart/form-data; its type is read from the file, never from its name."""
+
+    file = serializers.FileField(
+        allow_empty_file=False,
+        help_text="A PDF, JPEG or PNG document (see GRANTS_ATTACHMENT_MAX_BYTES, 5 MiB by default). Its "
+        "metadata (EXIF, GPS, XMP, the PDF's document information) is removed before it is stored.",
+    )
+    question = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_ID,
+        required=False,
+        help_text="The reviewer's question this document answers: required once the request is submitted.",
+    )
+
+
+class ClaimAttachmentUploadInput(ClaimCodeInput, AttachmentUploadInput):
+    """A document for an anonymous request's answer, with its claim code."""
+
+    question = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text="The reviewer's question this document answers."
+    )
+
+
+class ClaimAttachmentInput(ClaimCodeInput):
+    attachment = serializers.UUIDField(help_text="The document's id, from the list of documents.")
+
+
+class AttachmentOutput(serializers.Serializer):
+    """A document's public facts; its original name only for a reader allowed to open it (logged)."""
+
+    id = serializers.UUIDField(source="public_id")
+    content_type = serializers.ChoiceField(choices=AttachmentType.choices)
+    size = serializers.IntegerField(help_text="Bytes, as stored (after its metadata was removed).")
+    question = serializers.IntegerField(source="question_id", allow_null=True)
+    filename = serializers.CharField(
+        allow_null=True, help_text='The name it was uploaded under, if any; "erased" once shredded.'
+    )
+    created_at = serializers.DateTimeField()

@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from api.v1.grants import identity_views, review_views, views
+from api.v1.grants import attachment_views, identity_views, review_views, views
 
 
 class GrantReferenceConverter:
@@ -49,10 +49,35 @@ urlpatterns = [
         name="grants-request-answer",
     ),
     path(f"{REQUEST}notes/", identity_views.NoteListCreateView.as_view(), name="grants-request-notes"),
+    path(
+        f"{REQUEST}attachments/",
+        attachment_views.AttachmentListCreateView.as_view(),
+        name="grants-request-attachments",
+    ),
+    path(
+        f"{REQUEST}attachments/<uuid:attachment>/",
+        attachment_views.AttachmentDownloadView.as_view(),
+        name="grants-request-attachment",
+    ),
     path(f"{REQUEST}access-log/", identity_views.AccessLogView.as_view(), name="grants-request-access-log"),
     path(f"{REQUEST}shred/", identity_views.ShredView.as_view(), name="grants-request-shred"),
     path("claim/questions/", identity_views.ClaimQuestionsView.as_view(), name="grants-claim-questions"),
     path("claim/answer/", identity_views.ClaimAnswerView.as_view(), name="grants-claim-answer"),
+    path(
+        "claim/attachments/",
+        attachment_views.ClaimAttachmentListView.as_view(),
+        name="grants-claim-attachments",
+    ),
+    path(
+        "claim/attachments/upload/",
+        attachment_views.ClaimAttachmentUploadView.as_view(),
+        name="grants-claim-attachment-upload",
+    ),
+    path(
+        "claim/attachments/download/",
+        attachment_views.ClaimAttachmentDownloadView.as_view(),
+        name="grants-claim-attachment-download",
+    ),
     path("claim/", views.ClaimStatusView.as_view(), name="grants-claim-status"),
     path("claim/withdraw/", views.ClaimWithdrawView.as_view(), name="grants-claim-withdraw"),
     path("claim/appeal/", views.ClaimAppealView.as_view(), name="grants-claim-appeal"),
