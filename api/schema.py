@@ -95,7 +95,7 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 class TokenScheme(OpenApiAuthenticationExtension):
     """knox's token authentication, under the scheme name clients already know (`tokenAuth`)."""
 
-    target_class = "knox.auth.TokenAuthentication"
+    target_class = "api.authentication.TokenAuthentication"
     name = "tokenAuth"
     priority = 1
 

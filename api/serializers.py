@@ -6,14 +6,18 @@ from rest_framework import serializers
 from rest_framework.utils.serializer_helpers import BindingDict
 
 
-# An output serializer whose fields are built once per class and shared by its
+# A serializer whose fields are built once per class and shared by its
 # instances. DRF deep-copies every declared field for each serializer it makes,
-# which costs more than rendering one small object; a ListSerializer already
-# reuses one child for all its items, and this does the same across requests.
-# Only for read-only serializers whose fields read nothing but the object: no
-# context, no request, no state of the serializer. (A comment, not a docstring:
-# the OpenAPI schema would take a docstring as every subclass's description.)
-class SharedFieldsOutput(serializers.Serializer):
+# which costs more than rendering one small object or validating one small
+# body; a ListSerializer already reuses one child for all its items, and this
+# does the same across requests. Fields keep no state while they render or
+# validate (the serializer instance holds the data, errors and results), so
+# threads may share them. Only for serializers whose fields read nothing but
+# the object or the data: no context, no request, no instance, no partial
+# updates, no validator that needs the serializer (UniqueValidator does). (A
+# comment, not a docstring: the OpenAPI schema would take a docstring as every
+# subclass's description.)
+class _FieldsOncePerClass(serializers.Serializer):
     _shared_fields: ClassVar[BindingDict]
 
     @property
@@ -22,9 +26,19 @@ class SharedFieldsOutput(serializers.Serializer):
         shared = cls.__dict__.get("_shared_fields")
         if shared is None:
             # Bound to a serializer of their own, kept alive by their parent links.
-            shared = super(SharedFieldsOutput, cls()).fields
+            shared = super(_FieldsOncePerClass, cls()).fields
             cls._shared_fields = shared
         return shared
 
+
+# An output serializer with fields built once per class (see above).
+class SharedFieldsOutput(_FieldsOncePerClass):
     def to_internal_value(self, data: Any) -> Any:
         raise TypeError(f"{type(self).__name__} renders output only; it reads no input")
+
+
+# An input serializer with fields built once per class (see above): each
+# validation still has its own serializer, data and errors.
+class SharedFieldsInput(_FieldsOncePerClass):
+    def to_representation(self, instance: Any) -> Any:
+        raise TypeError(f"{type(self).__name__} validates input only; it renders nothing")

@@ -16,9 +16,12 @@ wrk (`apt-get install wrk` on Debian and Ubuntu) and a Lua script
 - GET /api/v1/ledger/accounts/{id}/ from C connections, on the accounts posted to.
 
 Prints one JSON line per figure on stdout (as bench/ledger_bench.py does);
-progress goes to stderr. Every request must succeed, and every POST must have
-written its entry. gunicorn is stopped and the database dropped at the end,
-also on failure.
+progress goes to stderr. Besides rates and latencies, which swing with whatever
+else the machine runs, it reports the CPU each request cost (Linux, from /proc):
+gunicorn's processes, the PostgreSQL backends of this database, and the sealer,
+in milliseconds per request; those hold steady on a shared machine. Every
+request must succeed, and every POST must have written its entry. gunicorn is
+stopped and the database dropped at the end, also on failure.
 """
 
 import argparse
@@ -196,6 +199,59 @@ class Server:
             raise RuntimeError(f"{method} {path}: {error.code} {detail}") from None
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) a live process has used; 0 where /proc cannot tell."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children(pid: int) -> list[int]:
+    """Direct children of a process (gunicorn's workers), from /proc."""
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(child) for child in text.split()]
+
+
+def backend_pids() -> list[int]:
+    """The PostgreSQL backends connected to this database (gunicorn's, the sealer's), but not ours."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+class CpuMeter:
+    """CPU used by gunicorn (master and workers), its database backends and the sealer over a run."""
+
+    def __init__(self, server: "Server") -> None:
+        self.server = server
+        self.start = self.sample()
+
+    def sample(self) -> dict[str, dict[int, float]]:
+        gunicorn = self.server.processes["gunicorn"].pid
+        groups = {"gunicorn": [gunicorn, *children(gunicorn)], "postgres": backend_pids()}
+        if "sealer" in self.server.processes:
+            groups["sealer"] = [self.server.processes["sealer"].pid]
+        return {name: {pid: cpu_seconds(pid) for pid in pids} for name, pids in groups.items()}
+
+    def per_request_ms(self, requests: int) -> dict[str, float]:
+        """Milliseconds of CPU per request, by group; a process that started meanwhile counts from zero."""
+        end = self.sample()
+        used = {
+            name: sum(cpu - self.start.get(name, {}).get(pid, 0.0) for pid, cpu in pids.items())
+            for name, pids in end.items()
+        }
+        return {name: seconds * 1000 / max(requests, 1) for name, seconds in used.items()}
+
+
 def wrk_path() -> str:
     path = shutil.which("wrk")
     if path is None:
@@ -232,11 +288,23 @@ def entry_count() -> int:
 
 
 def describe(name: str, summary: dict) -> None:
+    cpu = ", ".join(f"{group} {ms:.2f}" for group, ms in summary.get("cpu_ms", {}).items())
     log(
         f"{name}: {summary['requests']:,} requests, {summary['per_s']:,.0f}/s, "
         f"p50 {summary['p50_us'] / 1000:.1f} ms, p90 {summary['p90_us'] / 1000:.1f} ms, "
         f"p99 {summary['p99_us'] / 1000:.1f} ms, max {summary['max_us'] / 1000:.1f} ms"
+        + (f"; CPU ms per request: {cpu}" if cpu else "")
     )
+
+
+def measured(
+    server: Server, lines: list[str], seconds: float, connections: int, token: str, work: Path
+) -> dict:
+    """wrk's summary with the CPU each request cost (`cpu_ms`, by process group)."""
+    meter = CpuMeter(server)
+    summary = wrk(server, lines, seconds, connections, token, work)
+    summary["cpu_ms"] = meter.per_request_ms(summary["requests"])
+    return summary
 
 
 def run(args: argparse.Namespace, work: Path) -> None:
@@ -267,14 +335,14 @@ def run(args: argparse.Namespace, work: Path) -> None:
         for lines in (posts, gets):
             wrk(server, lines, args.warmup, args.connections, token, work)
         before = entry_count()
-        post = wrk(server, posts, args.seconds, args.connections, token, work)
+        post = measured(server, posts, args.seconds, args.connections, token, work)
         describe(f"POST entry, {args.connections} connections", post)
         posted = entry_count() - before
         if posted < post["requests"]:
             raise RuntimeError(f"{post['requests']} POSTs answered but {posted} entries written")
-        one = wrk(server, posts, args.seconds, 1, token, work)
+        one = measured(server, posts, args.seconds, 1, token, work)
         describe("POST entry, 1 connection", one)
-        get = wrk(server, gets, args.seconds, args.connections, token, work)
+        get = measured(server, gets, args.seconds, args.connections, token, work)
         describe(f"GET account, {args.connections} connections", get)
     finally:
         server.stop()
@@ -285,6 +353,9 @@ def run(args: argparse.Namespace, work: Path) -> None:
     emit("api_post_entry_1conn_per_s", one["per_s"], "requests/s")
     emit("api_get_account_per_s", get["per_s"], "requests/s")
     emit("api_get_account_p99_ms", get["p99_us"] / 1000, "ms")
+    for name, summary in (("api_post_entry", post), ("api_get_account", get)):
+        for group, ms in summary["cpu_ms"].items():
+            emit(f"{name}_{group}_cpu_ms", ms, "ms CPU/request")
 
 
 def main() -> int:

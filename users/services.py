@@ -7,6 +7,7 @@ import datetime
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from users.exceptions import OtpAlreadyEnrolled, OtpInvalid, OtpNotEnrolled, OtpRequired
@@ -76,6 +77,9 @@ def user_password_set(*, user: User, password: str) -> None:
 
 
 def _token_create(*, user: User, device: TOTPDevice | None) -> IssuedToken:
+    # Authentication refuses (and deletes) an expired token only when it is
+    # presented; the user's other expired ones go here, at the next sign-in.
+    AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
     token, key = AuthToken.objects.create(user=user, otp_device=device)
     return IssuedToken(key=key, expiry=token.expiry, otp_verified=device is not None, token=token)
 

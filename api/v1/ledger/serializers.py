@@ -18,7 +18,7 @@ from api.fields import (
     MoneyField,
     NullableMoneyField,
 )
-from api.serializers import SharedFieldsOutput
+from api.serializers import SharedFieldsInput, SharedFieldsOutput
 from ledger.exceptions import DateOutOfRange
 from ledger.models import AccountRole, AccountType, ClosedPeriod, Entry, EntryKind, Fund
 from ledger.rules import check_entry_date
@@ -64,7 +64,7 @@ class PostingInput(serializers.Serializer):
     )
 
 
-class EntryCreateInput(serializers.Serializer):
+class EntryCreateInput(SharedFieldsInput):
     """A manual adjustment entry: two or more postings summing to zero per currency and fund."""
 
     date = serializers.DateField(validators=[_entry_date_validate], help_text=ENTRY_DATE_HELP)
@@ -72,7 +72,7 @@ class EntryCreateInput(serializers.Serializer):
     postings = serializers.ListField(child=PostingInput(), min_length=2, max_length=MAX_POSTINGS)
 
 
-class EntryReverseInput(serializers.Serializer):
+class EntryReverseInput(SharedFieldsInput):
     """Optional date and memo of the reversing entry."""
 
     date = serializers.DateField(
