@@ -429,6 +429,21 @@ def test_a_request_in_another_currency_is_approved_at_a_rate_over_http(relief, p
     assert (approved.json()["approved_amount"], approved.json()["currency"]) == ("200.00", "USD")
 
 
+def test_a_drafts_narrative_and_contact_change_and_what_is_left_out_stays(apply):
+    draft = apply(submit=False)
+    client = client_as(draft.requester)
+    path = f"{REQUESTS}{draft.reference}/"
+    before = client.get(f"{path}identity/").json()
+    response = client.patch(
+        path, {"narrative": "The landlord changed the locks.", "contact_handle": "@new-handle"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    after = client.get(f"{path}identity/").json()
+    assert after["narrative"] == "The landlord changed the locks."
+    assert after["contact_handle"] == "@new-handle"
+    assert after["contact_channel"] == before["contact_channel"]
+
+
 def test_a_reviewer_reads_an_assigned_requesters_identity_only_after_the_second_factor(in_review):
     from tests.factories import token_for
 

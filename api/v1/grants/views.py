@@ -185,7 +185,7 @@ class GrantRequestDetailView(APIView):
             current = grant_request_get_for(user=request.user, reference=reference)
             data["currency"] = current.currency
         updated = services.grant_request_update(
-            reference=reference, requester=request.user, changes=_terms(data)
+            reference=reference, requester=request.user, changes=_terms(data), identity=_identity(data)
         )
         return _out(updated)
 
