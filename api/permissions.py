@@ -113,9 +113,12 @@ class GrantIdentityAccess(RolePermission):
 
 
 class GrantAccessLogAccess(RolePermission):
-    """The access log of a request: reviewers assigned to it, and admins."""
+    """The access log of a request: reviewers assigned to it, treasurers once it is approved, admins.
 
-    read_roles = (Role.REVIEWER.value, Role.ADMIN.value)
+    Which requests each may read is grants.selectors.grant_request_access_log_list_for.
+    """
+
+    read_roles = (Role.REVIEWER.value, Role.TREASURER.value, Role.ADMIN.value)
 
 
 class GrantShredAccess(RolePermission):

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from grants.exceptions import ClaimCodeExpired, ClaimCodeInvalid, ClaimCodeUsed, RequestNotFound
 from grants.models import Assignment, CategoryCap, Decision, GrantFund, GrantRequest
+from grants.workflow import Status
 from users.roles import Role
 from users.selectors import user_has_role
 
@@ -41,6 +42,38 @@ def grant_request_list_for(*, user: Any) -> QuerySet[GrantRequest]:
 def grant_request_get_for(*, user: Any, reference: str) -> GrantRequest:
     """One request the user may see; any other is a 404, so its existence is not revealed."""
     found = grant_request_list_for(user=user).filter(reference=reference).first()
+    if found is None:
+        raise RequestNotFound()
+    return found
+
+
+# What treasurers handle: a request once approved (they pay it), until it is closed. A commitment
+# in the books exists only after an approval, so a closed request with one was closed after payment.
+TREASURER_HANDLES = Q(
+    status__in=[Status.APPROVED, Status.PAID, Status.CLOSED], commitment_entry_id__isnull=False
+)
+
+
+def grant_request_access_log_list_for(*, user: Any) -> QuerySet[GrantRequest]:
+    """The requests whose access log a user may read.
+
+    Admins read every one, reviewers those assigned to them, treasurers those they
+    handle (approved, paid, or closed after approval).
+    """
+    requests = GrantRequest.objects.all()
+    if user_has_role(user, Role.ADMIN.value):
+        return requests
+    scope = Q(pk__in=[])
+    if user_has_role(user, Role.REVIEWER.value):
+        scope |= Q(pk__in=Assignment.objects.filter(reviewer=user).values("request_id"))
+    if user_has_role(user, Role.TREASURER.value):
+        scope |= TREASURER_HANDLES
+    return requests.filter(scope)
+
+
+def grant_request_get_for_access_log(*, user: Any, reference: str) -> GrantRequest:
+    """One request whose access log the user may read; any other is a 404, like a missing one."""
+    found = grant_request_access_log_list_for(user=user).filter(reference=reference).first()
     if found is None:
         raise RequestNotFound()
     return found

@@ -152,7 +152,7 @@ GRANT_OPERATIONS = {
     (f"{REQUEST}notes/", "get"): "roles `reviewer`.",
     (f"{REQUEST}notes/", "post"): "roles `reviewer`.",
     (f"{REQUEST}shred/", "post"): "roles `admin`.",
-    (f"{REQUEST}access-log/", "get"): "roles `reviewer`, `admin`.",
+    (f"{REQUEST}access-log/", "get"): "roles `reviewer`, `treasurer`, `admin`.",
     ("/api/v1/grants/claim/questions/", "post"): "anyone",
     ("/api/v1/grants/claim/answer/", "post"): "anyone",
 }

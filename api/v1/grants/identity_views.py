@@ -27,9 +27,11 @@ from api.validation import body_validate
 from grants import identity, services
 from grants.exceptions import RequestNotFound
 from grants.models import GrantRequest, Note, Question
-from grants.selectors import grant_request_get_by_claim_code, grant_request_get_for
-from users.roles import Role
-from users.selectors import user_has_role
+from grants.selectors import (
+    grant_request_get_by_claim_code,
+    grant_request_get_for,
+    grant_request_get_for_access_log,
+)
 
 TAG = "grants"
 PURPOSE_OWN = "requester_own"
@@ -177,16 +179,17 @@ class ShredView(APIView):
 
 @extend_schema(tags=[TAG])
 class AccessLogView(APIView):
-    """Who opened which sealed field of a request, when and why; its shredding. Assigned reviewers, admins."""
+    """Who opened which sealed field of a request, when and why; its shredding.
+
+    Assigned reviewers; treasurers once the request is approved (they pay it): approved, paid, or
+    closed after approval; admins every request. Any other request is a 404.
+    """
 
     permission_classes = (GrantAccessLogAccess,)
 
     @extend_schema(responses={200: s.AccessRecordOutput(many=True), **problems(*READ_PROBLEMS, 404)})
     def get(self, request: Request, reference: str) -> Response:
-        if user_has_role(request.user, Role.ADMIN.value):
-            found = grant_request_get_for(user=request.user, reference=reference)
-        else:
-            found = services.access_request_as_reviewer_unlocked(reference=reference, reviewer=request.user)
+        found = grant_request_get_for_access_log(user=request.user, reference=reference)
         return Response(s.AccessRecordOutput(identity.access_log(request=found), many=True).data)
 
 
