@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from grants.exceptions import ClaimCodeExpired, ClaimCodeInvalid, ClaimCodeUsed, RequestNotFound
-from grants.models import Assignment, CategoryCap, Decision, GrantFund, GrantRequest
+from grants.models import Assignment, CategoryCap, Decision, GrantFund, GrantRequest, RequesterProfile
 from grants.workflow import Status
 from users.roles import Role
 from users.selectors import user_has_role
@@ -90,6 +90,22 @@ def grant_request_get_by_claim_code(*, code: str, for_update: bool = False) -> G
     if found.claim_code_expires_at is not None and found.claim_code_expires_at <= timezone.now():
         raise ClaimCodeExpired()
     return found
+
+
+def requester_language_get(*, user: Any) -> str | None:
+    """The language a requester account chose to be answered in; None for anyone else, or none chosen."""
+    if not user_has_role(user, Role.REQUESTER.value):
+        return None
+    return RequesterProfile.objects.filter(user=user).values_list("language", flat=True).first()
+
+
+def claim_code_language_get(*, code: str) -> str | None:
+    """The language of the request a claim code names, spent or expired alike (its applicant's), or None."""
+    return (
+        GrantRequest.objects.filter(claim_code_hash=claim_code_digest(code))
+        .values_list("language", flat=True)
+        .first()
+    )
 
 
 def grant_fund_list() -> QuerySet[GrantFund]:

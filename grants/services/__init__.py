@@ -7,7 +7,9 @@ from grants.services.access import (
     access_request_as_requester,
     access_request_as_reviewer,
     access_request_as_reviewer_unlocked,
+    check_amount,
     check_country,
+    check_language,
     check_request_terms,
 )
 from grants.services.conversation import (
@@ -42,6 +44,7 @@ from grants.services.requests import (
     grant_request_update,
     grant_request_withdraw,
     grant_request_withdraw_by_claim_code,
+    requester_language_set,
     requester_register,
 )
 
@@ -53,7 +56,9 @@ __all__ = [
     "access_request_as_requester",
     "access_request_as_reviewer",
     "access_request_as_reviewer_unlocked",
+    "check_amount",
     "check_country",
+    "check_language",
     "check_request_terms",
     "commitment_key",
     "conflict_declare",
@@ -77,6 +82,7 @@ __all__ = [
     "question_answer",
     "question_answer_by_claim_code",
     "question_ask",
+    "requester_language_set",
     "requester_register",
     "review_record",
     "reviewer_assign",

@@ -126,6 +126,8 @@ REQUEST = "/api/v1/grants/requests/{reference}/"
 # Each grants operation and who may call it.
 GRANT_OPERATIONS = {
     ("/api/v1/grants/requesters/", "post"): "anyone",
+    ("/api/v1/grants/requesters/me/", "get"): "roles `requester`.",
+    ("/api/v1/grants/requesters/me/", "patch"): "roles `requester`.",
     ("/api/v1/grants/funds/", "get"): "anyone",
     ("/api/v1/grants/requests/", "get"): "roles `requester`, `reviewer`, `auditor`, `treasurer`, `admin`.",
     ("/api/v1/grants/requests/", "post"): "roles `requester`.",

@@ -1,4 +1,8 @@
-"""Input and output serializers of the grants endpoints; outputs carry nothing that identifies a person."""
+"""Input and output serializers of the grants endpoints; outputs carry nothing that identifies a person.
+
+Every code a requester reads (status, category, urgency, decline reason) comes with a `*_label`
+beside it in the language of the answer; the codes themselves never change with the language.
+"""
 
 from typing import Any
 
@@ -57,6 +61,17 @@ def _country_field(**kwargs: Any) -> serializers.CharField:
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 
 
+def _language_field(**kwargs: Any) -> serializers.ChoiceField:
+    return serializers.ChoiceField(choices=LANGUAGES, **kwargs)
+
+
+def _label_field(code: str) -> serializers.CharField:
+    return serializers.CharField(
+        source=f"get_{code}_display",
+        help_text=f"The `{code}` in the language of the answer (Content-Language).",
+    )
+
+
 # --- inputs ----------------------------------------------------------------------------------
 
 
@@ -68,6 +83,14 @@ class RequesterRegisterInput(StrictInput):
         help_text="Any name you choose; not your legal name. Letters, digits and @ . + - _ only.",
     )
     password = serializers.CharField(min_length=1, max_length=128, write_only=True, trim_whitespace=False)
+    language = _language_field(
+        required=False,
+        help_text="The language the account is answered in; without it, the one Accept-Language asks for.",
+    )
+
+
+class RequesterLanguageInput(StrictInput):
+    language = _language_field(help_text="The language the account is answered in from now on.")
 
 
 CONTACT_CHANNELS = [("signal", "Signal"), ("email", "E-mail"), ("other", "Other")]
@@ -114,8 +137,10 @@ class ApplicationInput(StrictInput, IdentityFields):
     amount = _amount_field()
     currency = _currency_field()
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
-    language = serializers.ChoiceField(
-        choices=LANGUAGES, default="en", help_text="Language to be answered in."
+    language = _language_field(
+        required=False,
+        help_text="The language to be answered in; without it, the account's, else the one "
+        "Accept-Language asks for.",
     )
 
 
@@ -134,7 +159,7 @@ class GrantRequestUpdateInput(StrictInput, IdentityFields):
     amount = _amount_field(required=False)
     currency = _currency_field(required=False)
     urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
-    language = serializers.ChoiceField(choices=LANGUAGES, required=False)
+    language = _language_field(required=False)
 
 
 class ClaimCodeInput(StrictInput):
@@ -208,14 +233,18 @@ class GrantRequestOutput(serializers.Serializer):
     reference = serializers.CharField()
     fund = serializers.IntegerField(source="fund_id")
     category = serializers.ChoiceField(choices=Category.choices)
+    category_label = _label_field("category")
     country = serializers.CharField(help_text="ISO 3166-1 alpha-2.")
     currency = serializers.CharField()
     amount_requested = MoneyField(amount="amount_requested")
     urgency = serializers.ChoiceField(choices=Urgency.choices)
-    language = serializers.CharField()
+    urgency_label = _label_field("urgency")
+    language = serializers.CharField(help_text="The language the request's requester is answered in.")
     status = serializers.ChoiceField(choices=Status.choices)
+    status_label = _label_field("status")
     approved_amount = NullableMoneyField(amount="approved_amount")
     decline_reason = serializers.ChoiceField(choices=DeclineReason.choices, allow_blank=True)
+    decline_reason_label = _label_field("decline_reason")
     created_at = serializers.DateTimeField()
     submitted_at = serializers.DateTimeField(allow_null=True)
     decided_at = serializers.DateTimeField(allow_null=True)
@@ -232,12 +261,21 @@ class AnonymousApplicationOutput(serializers.Serializer):
 
 class RequesterOutput(serializers.Serializer):
     pseudonym = serializers.CharField()
+    language = serializers.CharField(help_text="The language the account is answered in.")
     token = serializers.CharField(help_text="API token for `Authorization: Token <token>`; shown once.")
     expiry = serializers.DateTimeField(allow_null=True)
 
 
+class RequesterProfileOutput(serializers.Serializer):
+    pseudonym = serializers.CharField()
+    language = serializers.CharField(
+        allow_null=True, help_text="The language the account is answered in; null: none chosen yet."
+    )
+
+
 class CategoryCapOutput(serializers.Serializer):
     category = serializers.ChoiceField(choices=Category.choices)
+    category_label = _label_field("category")
     cap = MoneyField(amount="cap", currency=None)
 
 
