@@ -9,6 +9,8 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.validators import RegexValidator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -27,14 +29,14 @@ class StrictInput(serializers.Serializer):
             sorted(set(self.initial_data) - set(self.fields)) if isinstance(self.initial_data, dict) else []
         )
         if unknown:
-            raise serializers.ValidationError({name: "This field cannot be set." for name in unknown})
+            raise serializers.ValidationError({name: _("This field cannot be set.") for name in unknown})
         return attrs
 
 
 def _amount_field(**kwargs: Any) -> serializers.CharField:
     return serializers.CharField(
         max_length=40,
-        validators=[RegexValidator(DECIMAL_PATTERN, "A decimal string such as '120.00'.")],
+        validators=[RegexValidator(DECIMAL_PATTERN, gettext_lazy("A decimal string such as '120.00'."))],
         help_text="Decimal string in major units of the currency, e.g. `120.00`; more than zero.",
         **kwargs,
     )
@@ -42,7 +44,7 @@ def _amount_field(**kwargs: Any) -> serializers.CharField:
 
 def _currency_field(**kwargs: Any) -> serializers.CharField:
     return serializers.CharField(
-        validators=[RegexValidator(CURRENCY_PATTERN, "A three-letter ISO 4217 code.")],
+        validators=[RegexValidator(CURRENCY_PATTERN, gettext_lazy("A three-letter ISO 4217 code."))],
         help_text="ISO 4217 code; the fund's grant currency.",
         **kwargs,
     )
@@ -52,7 +54,7 @@ def _country_field(**kwargs: Any) -> serializers.CharField:
     return serializers.CharField(
         min_length=2,
         max_length=2,
-        validators=[RegexValidator(r"^[A-Z]{2}$", "A two-letter ISO 3166-1 code in capitals.")],
+        validators=[RegexValidator(r"^[A-Z]{2}$", gettext_lazy("A two-letter ISO 3166-1 code in capitals."))],
         help_text="ISO 3166-1 alpha-2 country code, e.g. `KE`.",
         **kwargs,
     )
@@ -101,7 +103,7 @@ PAYOUT_RAILS = [
     ("other", "Other"),
 ]
 # Choice errors here must not repeat what was sent: it may identify someone.
-_CHOICE_ERRORS: dict[str, Any] = {"invalid_choice": "Not one of the listed choices."}
+_CHOICE_ERRORS: dict[str, Any] = {"invalid_choice": gettext_lazy("Not one of the listed choices.")}
 
 
 def _sealed_text(limit: int, help_text: str) -> serializers.CharField:
@@ -183,7 +185,9 @@ class ApproveInput(StrictInput):
         required=False,
         max_length=40,
         validators=[
-            RegexValidator(r"^[0-9]+(\.[0-9]{1,12})?$", "A positive decimal string such as '0.9215'.")
+            RegexValidator(
+                r"^[0-9]+(\.[0-9]{1,12})?$", gettext_lazy("A positive decimal string such as '0.9215'.")
+            )
         ],
         help_text="For a request in another currency than the fund's: units of the fund's currency per "
         "unit of the request's, fixed now for the commitment.",
@@ -191,7 +195,9 @@ class ApproveInput(StrictInput):
     rate_source = serializers.CharField(
         required=False,
         validators=[
-            RegexValidator(r"^[a-z0-9][a-z0-9_.:-]{0,63}$", "A short code such as 'ecb:2026-11-30'.")
+            RegexValidator(
+                r"^[a-z0-9][a-z0-9_.:-]{0,63}$", gettext_lazy("A short code such as 'ecb:2026-11-30'.")
+            )
         ],
         help_text="Where the rate comes from, recorded on the ledger entry (with `rate`).",
     )
