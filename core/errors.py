@@ -1,5 +1,6 @@
 """The one base of every domain error: a stable machine-readable `code` and a human title and detail."""
 
+
 class DomainError(Exception):
     """A refusal by the domain; the API maps its `code` to an HTTP status in one table.
 
