@@ -154,7 +154,7 @@ def test_every_grants_view_says_who_may_use_it():
         "api/v1/grants/claim/questions/",
         "api/v1/grants/claim/answer/",
     }
-    assert len(views) == 26
+    assert len(views) == 27
     for route, view in views.items():
         (permission,) = view.permission_classes
         if route in open_to_anyone:
