@@ -1,4 +1,8 @@
-"""Turns domain errors and DRF errors into RFC 9457 problem responses."""
+"""Turns domain errors and DRF errors into RFC 9457 problem responses.
+
+Titles and details are written in the language active for the request (api/language.py);
+`type`, `status` and `code` never change with it.
+"""
 
 import logging
 import re
@@ -12,6 +16,9 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.renderers import JSONRenderer
@@ -75,6 +82,7 @@ DOMAIN_ERROR_STATUSES: dict[str, int] = {
     "not_a_reviewer": 400,
     "too_long": 400,
     "rate_required": 400,
+    "unsupported_language": 400,
     "claim_code_invalid": 404,
     # grants: refused by the request's or the fund's state
     "invalid_transition": 409,
@@ -114,10 +122,29 @@ class ParameterValidationError(exceptions.ValidationError):
         self.location = location
 
 
+# Each status's title, as RFC 9110 names it, translated; another status gets Python's English phrase.
+STATUS_TITLES: dict[int, Promise] = {
+    400: gettext_lazy("Bad Request"),
+    401: gettext_lazy("Unauthorized"),
+    403: gettext_lazy("Forbidden"),
+    404: gettext_lazy("Not Found"),
+    405: gettext_lazy("Method Not Allowed"),
+    406: gettext_lazy("Not Acceptable"),
+    409: gettext_lazy("Conflict"),
+    410: gettext_lazy("Gone"),
+    413: gettext_lazy("Content Too Large"),
+    415: gettext_lazy("Unsupported Media Type"),
+    422: gettext_lazy("Unprocessable Content"),
+    429: gettext_lazy("Too Many Requests"),
+    500: gettext_lazy("Internal Server Error"),
+    503: gettext_lazy("Service Unavailable"),
+}
+
+
 class RequestTooLarge(exceptions.APIException):
     status_code = 413
     default_code = "request_too_large"
-    default_detail = "The request body is too large."
+    default_detail = gettext_lazy("The request body is too large.")
 
 
 class DatabaseUnavailable(exceptions.APIException):
@@ -126,7 +153,7 @@ class DatabaseUnavailable(exceptions.APIException):
     # Idempotency-Key answers either way without writing twice.
     status_code = 503
     default_code = "database_unavailable"
-    default_detail = (
+    default_detail = gettext_lazy(
         "The database could not be reached or the connection was lost. Retry after the time given in "
         "Retry-After; for a write, send the same Idempotency-Key and body: if the first request was "
         "written, the replay returns its result and writes nothing again."
@@ -170,14 +197,18 @@ def domain_error_status(exc: DomainError) -> int:
 
 
 def _status_title(status: int) -> str:
+    if status in STATUS_TITLES:
+        return str(STATUS_TITLES[status])
     try:
         return HTTPStatus(status).phrase
     except ValueError:
         return "Error"
 
 
-def _class_title(exc: Exception) -> str:
-    """'UnbalancedEntry' -> 'Unbalanced entry'."""
+def _domain_title(exc: DomainError) -> str:
+    """The error's own (translated) title, else from its class name: UnbalancedEntry, "Unbalanced entry"."""
+    if exc.title is not None:
+        return str(exc.title)
     words = re.findall(r"[A-Z][a-z0-9]*", type(exc).__name__)
     return " ".join(words).capitalize() if words else "Error"
 
@@ -227,23 +258,31 @@ def _problem_for(exc: Exception) -> tuple[dict[str, Any], dict[str, str]]:
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, RequestDataTooBig):
         exc = RequestTooLarge(
-            f"The request body is larger than the {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes allowed."
+            _("The request body is larger than the %(size)s bytes allowed.")
+            % {"size": settings.DATA_UPLOAD_MAX_MEMORY_SIZE}
         )
     elif _database_unavailable(exc):
         exc = DatabaseUnavailable()
 
     if isinstance(exc, DomainError):
         status = domain_error_status(exc)
-        return problem(status=status, code=exc.code, title=_class_title(exc), detail=exc.detail), {}
+        return problem(status=status, code=exc.code, title=_domain_title(exc), detail=exc.detail), {}
 
     if isinstance(exc, exceptions.ValidationError):
         errors = validation_errors(exc)
         count = len(errors)
-        detail = errors[0]["detail"] if count == 1 else f"The request has {count or 'some'} invalid values."
+        if count == 1:
+            detail = errors[0]["detail"]
+        elif count:
+            detail = ngettext(
+                "The request has %(count)d invalid value.", "The request has %(count)d invalid values.", count
+            ) % {"count": count}
+        else:
+            detail = _("The request has invalid values.")
         document = problem(
             status=400,
             code="validation_error",
-            title="Invalid request",
+            title=_("Invalid request"),
             detail=detail,
             errors=errors,
         )
@@ -271,7 +310,7 @@ def _internal_error() -> dict[str, Any]:
         status=500,
         code="internal_error",
         title=_status_title(500),
-        detail="An unexpected error occurred; nothing was written. The error has been logged.",
+        detail=_("An unexpected error occurred; nothing was written. The error has been logged."),
     )
 
 
@@ -302,7 +341,7 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
                 status=404,
                 code="not_found",
                 title=_status_title(404),
-                detail="No API resource at this address.",
+                detail=_("No API resource at this address."),
             )
         )
     return defaults.page_not_found(request, exception)

@@ -2,6 +2,8 @@
 
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
@@ -22,7 +24,7 @@ class DenyAll(BasePermission):
 
 class SecondFactorRequired(PermissionDenied):
     default_code = "otp_required"
-    default_detail = (
+    default_detail = gettext_lazy(
         "Treasurers, auditors and admins need a second factor: enrol an authenticator "
         "(POST /api/v1/auth/otp/device/) or sign in again with its code (`otp`)."
     )
@@ -64,8 +66,8 @@ class RolePermission(BasePermission):
 
 def _roles_message(roles: tuple[str, ...]) -> str:
     if not roles:
-        return "Nobody may do this."
-    return "This requires one of the roles: " + ", ".join(roles) + "."
+        return _("Nobody may do this.")
+    return _("This requires one of the roles: %(roles)s.") % {"roles": ", ".join(roles)}
 
 
 class LedgerAccess(RolePermission):
@@ -98,6 +100,13 @@ class GrantRequestAccess(RolePermission):
     write_roles = (Role.REQUESTER.value,)
 
 
+class GrantRequesterAccess(RolePermission):
+    """A requester's own account."""
+
+    read_roles = (Role.REQUESTER.value,)
+    write_roles = (Role.REQUESTER.value,)
+
+
 class GrantReviewAccess(RolePermission):
     """Reviewers act on the requests assigned to them."""
 
@@ -123,9 +132,12 @@ class GrantAttachmentAccess(RolePermission):
 
 
 class GrantAccessLogAccess(RolePermission):
-    """The access log of a request: reviewers assigned to it, and admins."""
+    """The access log of a request: reviewers assigned to it, treasurers once it is approved, admins.
 
-    read_roles = (Role.REVIEWER.value, Role.ADMIN.value)
+    Which requests each may read is grants.selectors.grant_request_access_log_list_for.
+    """
+
+    read_roles = (Role.REVIEWER.value, Role.TREASURER.value, Role.ADMIN.value)
 
 
 class GrantShredAccess(RolePermission):

@@ -15,6 +15,7 @@ import warnings
 from dataclasses import dataclass
 
 import pikepdf
+from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
 from grants import exceptions as exc
@@ -81,7 +82,8 @@ def _image_clean(data: bytes, content_type: str) -> bytes:
             with Image.open(io.BytesIO(data), formats=_PILLOW_FORMATS[content_type]) as image:
                 if image.width * image.height > MAX_IMAGE_PIXELS:
                     raise exc.AttachmentTooLarge(
-                        f"An image may hold at most {MAX_IMAGE_PIXELS:,} pixels; scale it down and try again."
+                        _("An image may hold at most %(pixels)s pixels; scale it down and try again.")
+                        % {"pixels": f"{MAX_IMAGE_PIXELS:,}"}
                     )
                 image.load()
                 upright = ImageOps.exif_transpose(image)
@@ -114,7 +116,7 @@ def _pdf_clean(data: bytes) -> bytes:
     try:
         with pikepdf.open(io.BytesIO(data)) as pdf:
             if len(pdf.pages) == 0:
-                raise exc.AttachmentUnreadable("The PDF has no pages.")
+                raise exc.AttachmentUnreadable(_("The PDF has no pages."))
             # The document information dictionary, and the file's identifier, which can tie it
             # to the copy the requester still holds: qpdf makes a new one from the content.
             for key in ("/Info", "/ID"):
@@ -130,7 +132,7 @@ def _pdf_clean(data: bytes) -> bytes:
             pdf.save(out, fix_metadata_version=False, deterministic_id=True, compress_streams=False)
     except pikepdf.PasswordError:
         raise exc.AttachmentUnreadable(
-            "A password-protected PDF cannot be taken; save it without the password and try again."
+            _("A password-protected PDF cannot be taken; save it without the password and try again.")
         ) from None
     except exc.GrantsError:
         raise

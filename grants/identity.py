@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from grants import exceptions as exc
 from grants.models import Attachment, GrantRequest, Note, Question
@@ -43,7 +44,7 @@ class Identity:
 
 def _subject(request: GrantRequest) -> vault.SubjectRef:
     if request.subject_reference is None:
-        raise exc.InvalidGrantInput("This request holds no identifying data.")
+        raise exc.InvalidGrantInput(_("This request holds no identifying data."))
     return vault.SubjectRef(reference=request.subject_reference, kind=vault.SubjectKind.REQUESTER)
 
 
@@ -55,13 +56,18 @@ def check_identifying(values: Mapping[str, Any]) -> dict[str, str]:
     checked = {}
     for field, value in values.items():
         if field not in IDENTIFYING_FIELDS:
-            raise exc.InvalidGrantInput(f"'{field}' is not something a request records.")
+            raise exc.InvalidGrantInput(
+                _("'%(field)s' is not something a request records.") % {"field": field}
+            )
         if value is None or value == "":
             continue
         if not isinstance(value, str):
-            raise exc.InvalidGrantInput(f"{field} must be text.")
+            raise exc.InvalidGrantInput(_("%(field)s must be text.") % {"field": field})
         if len(value) > IDENTIFYING_FIELDS[field]:
-            raise exc.TooLong(f"{field} may hold at most {IDENTIFYING_FIELDS[field]:,} characters.")
+            raise exc.TooLong(
+                _("%(field)s may hold at most %(limit)s characters.")
+                % {"field": field, "limit": f"{IDENTIFYING_FIELDS[field]:,}"}
+            )
         checked[field] = value
     return checked
 
@@ -139,9 +145,11 @@ def note_open(*, note: Note, reader_id: int | None, purpose: str) -> str | None:
 
 def seal_text(*, request: GrantRequest, field: str, value: str, limit: int) -> bytes:
     if not isinstance(value, str) or not value.strip():
-        raise exc.InvalidGrantInput(f"The {field} is empty.")
+        raise exc.InvalidGrantInput(_("The %(field)s is empty.") % {"field": field})
     if len(value) > limit:
-        raise exc.TooLong(f"A {field} may hold at most {limit:,} characters.")
+        raise exc.TooLong(
+            _("A %(field)s may hold at most %(limit)s characters.") % {"field": field, "limit": f"{limit:,}"}
+        )
     return vault.field_seal(subject=_subject_ensure(request), field=field, value=value)
 
 

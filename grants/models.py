@@ -13,46 +13,51 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import GreaterThan
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from grants.workflow import DECIDED, Status, transition_trigger_sql
 
 CURRENCY_CODE = Q(currency__regex=r"^[A-Z]{3}$")
+# The languages requesters are answered in (settings.LANGUAGES); a new one needs a migration.
+LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
+LANGUAGE_KNOWN = Q(language__in=LANGUAGE_CODES)
 
 
 class Category(models.TextChoices):
-    HOUSING = "housing", "Housing"
-    FOOD = "food", "Food"
-    MEDICAL = "medical", "Medical"
-    LEGAL = "legal", "Legal"
-    SAFETY_RELOCATION = "safety_relocation", "Safety and relocation"
-    LIVELIHOOD = "livelihood", "Livelihood"
-    OTHER = "other", "Other"
+    HOUSING = "housing", _("Housing")
+    FOOD = "food", _("Food")
+    MEDICAL = "medical", _("Medical")
+    LEGAL = "legal", _("Legal")
+    SAFETY_RELOCATION = "safety_relocation", _("Safety and relocation")
+    LIVELIHOOD = "livelihood", _("Livelihood")
+    OTHER = "other", _("Other")
 
 
 class Urgency(models.TextChoices):
-    LOW = "low", "Low"
-    NORMAL = "normal", "Normal"
-    HIGH = "high", "High"
-    CRITICAL = "critical", "Critical"
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    CRITICAL = "critical", _("Critical")
 
 
 class DeclineReason(models.TextChoices):
-    NOT_ELIGIBLE = "not_eligible", "Not eligible"
-    OUT_OF_SCOPE = "out_of_scope", "Outside the fund's purpose"
-    INCOMPLETE = "incomplete", "Incomplete or unanswered"
-    DUPLICATE = "duplicate", "Duplicate request"
-    FUNDS_EXHAUSTED = "funds_exhausted", "The fund has no money left for it"
-    OTHER = "other", "Other"
+    NOT_ELIGIBLE = "not_eligible", _("Not eligible")
+    OUT_OF_SCOPE = "out_of_scope", _("Outside the fund's purpose")
+    INCOMPLETE = "incomplete", _("Incomplete or unanswered")
+    DUPLICATE = "duplicate", _("Duplicate request")
+    FUNDS_EXHAUSTED = "funds_exhausted", _("The fund has no money left for it")
+    OTHER = "other", pgettext_lazy("decline reason", "Other")
 
 
 class Recommendation(models.TextChoices):
-    APPROVE = "approve", "Approve"
-    DECLINE = "decline", "Decline"
+    APPROVE = "approve", _("Approve")
+    DECLINE = "decline", _("Decline")
 
 
 class Outcome(models.TextChoices):
-    APPROVED = "approved", "Approved"
-    DECLINED = "declined", "Declined"
+    APPROVED = "approved", _("Approved")
+    DECLINED = "declined", _("Declined")
 
 
 def _append_only(model: str) -> list[pgtrigger.Trigger]:
@@ -96,6 +101,23 @@ class CategoryCap(models.Model):
             models.CheckConstraint(condition=Q(cap__gt=0), name="categorycap_positive"),
             models.CheckConstraint(condition=Q(category__in=Category.values), name="categorycap_category"),
         ]
+
+
+class RequesterProfile(models.Model):
+    """What a requester account chose for itself: the language it is answered in. Nothing that identifies."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    language = models.CharField(max_length=8)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=LANGUAGE_KNOWN, name="requesterprofile_language_known")
+        ]
+
+    def __str__(self) -> str:
+        return f"requester {self.user_id}"
 
 
 class GrantRequest(models.Model):
@@ -161,6 +183,7 @@ class GrantRequest(models.Model):
             models.CheckConstraint(condition=Q(country__regex=r"^[A-Z]{2}$"), name="grantrequest_country"),
             models.CheckConstraint(condition=CURRENCY_CODE, name="grantrequest_currency_iso"),
             models.CheckConstraint(condition=Q(amount_requested__gt=0), name="grantrequest_amount_positive"),
+            models.CheckConstraint(condition=LANGUAGE_KNOWN, name="grantrequest_language_known"),
             models.CheckConstraint(
                 condition=Q(approved_amount__isnull=True)
                 | Q(approved_amount__gt=0, approved_amount__lte=models.F("amount_requested")),

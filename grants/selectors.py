@@ -13,7 +13,16 @@ from grants.exceptions import (
     ClaimCodeUsed,
     RequestNotFound,
 )
-from grants.models import Assignment, Attachment, CategoryCap, Decision, GrantFund, GrantRequest
+from grants.models import (
+    Assignment,
+    Attachment,
+    CategoryCap,
+    Decision,
+    GrantFund,
+    GrantRequest,
+    RequesterProfile,
+)
+from grants.workflow import Status
 from users.roles import Role
 from users.selectors import user_has_role
 
@@ -52,6 +61,38 @@ def grant_request_get_for(*, user: Any, reference: str) -> GrantRequest:
     return found
 
 
+# What treasurers handle: a request once approved (they pay it), until it is closed. A commitment
+# in the books exists only after an approval, so a closed request with one was closed after payment.
+TREASURER_HANDLES = Q(
+    status__in=[Status.APPROVED, Status.PAID, Status.CLOSED], commitment_entry_id__isnull=False
+)
+
+
+def grant_request_access_log_list_for(*, user: Any) -> QuerySet[GrantRequest]:
+    """The requests whose access log a user may read.
+
+    Admins read every one, reviewers those assigned to them, treasurers those they
+    handle (approved, paid, or closed after approval).
+    """
+    requests = GrantRequest.objects.all()
+    if user_has_role(user, Role.ADMIN.value):
+        return requests
+    scope = Q(pk__in=[])
+    if user_has_role(user, Role.REVIEWER.value):
+        scope |= Q(pk__in=Assignment.objects.filter(reviewer=user).values("request_id"))
+    if user_has_role(user, Role.TREASURER.value):
+        scope |= TREASURER_HANDLES
+    return requests.filter(scope)
+
+
+def grant_request_get_for_access_log(*, user: Any, reference: str) -> GrantRequest:
+    """One request whose access log the user may read; any other is a 404, like a missing one."""
+    found = grant_request_access_log_list_for(user=user).filter(reference=reference).first()
+    if found is None:
+        raise RequestNotFound()
+    return found
+
+
 def grant_request_get_by_claim_code(*, code: str, for_update: bool = False) -> GrantRequest:
     """The anonymous request a claim code opens; an unknown, spent or expired code is refused."""
     requests = GrantRequest.objects.select_for_update() if for_update else GrantRequest.objects.all()
@@ -63,6 +104,22 @@ def grant_request_get_by_claim_code(*, code: str, for_update: bool = False) -> G
     if found.claim_code_expires_at is not None and found.claim_code_expires_at <= timezone.now():
         raise ClaimCodeExpired()
     return found
+
+
+def requester_language_get(*, user: Any) -> str | None:
+    """The language a requester account chose to be answered in; None for anyone else, or none chosen."""
+    if not user_has_role(user, Role.REQUESTER.value):
+        return None
+    return RequesterProfile.objects.filter(user=user).values_list("language", flat=True).first()
+
+
+def claim_code_language_get(*, code: str) -> str | None:
+    """The language of the request a claim code names, spent or expired alike (its applicant's), or None."""
+    return (
+        GrantRequest.objects.filter(claim_code_hash=claim_code_digest(code))
+        .values_list("language", flat=True)
+        .first()
+    )
 
 
 def grant_fund_list() -> QuerySet[GrantFund]:

@@ -1,18 +1,19 @@
 """The status machine of a grant request, written once: services and a database trigger read it."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Status(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "Submitted"
-    IN_REVIEW = "in_review", "In review"
-    APPROVED = "approved", "Approved"
-    DECLINED = "declined", "Declined"
-    APPEALED = "appealed", "Appealed"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    PAID = "paid", "Paid"
-    CLOSED = "closed", "Closed"
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    IN_REVIEW = "in_review", _("In review")
+    APPROVED = "approved", _("Approved")
+    DECLINED = "declined", _("Declined")
+    APPEALED = "appealed", _("Appealed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    PAID = "paid", _("Paid")
+    CLOSED = "closed", _("Closed")
 
 
 # Every allowed move; anything else is refused by the services (409) and by PostgreSQL.

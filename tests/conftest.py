@@ -14,6 +14,15 @@ pytest_plugins = ["tests.grants.fixtures"]
 TODAY = datetime.date(2026, 11, 20)
 
 
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A view that answers in Arabic leaves Arabic active in the thread; the next test starts in English."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_test_environment, django_db_blocker):
     """Make and migrate the test database as the owner role, then run the tests as the runtime role.

@@ -7,7 +7,9 @@ from grants.services.access import (
     access_request_as_requester,
     access_request_as_reviewer,
     access_request_as_reviewer_unlocked,
+    check_amount,
     check_country,
+    check_language,
     check_request_terms,
 )
 from grants.services.attachments import (
@@ -50,6 +52,7 @@ from grants.services.requests import (
     grant_request_update,
     grant_request_withdraw,
     grant_request_withdraw_by_claim_code,
+    requester_language_set,
     requester_register,
 )
 
@@ -66,8 +69,10 @@ __all__ = [
     "attachment_add_by_claim_code",
     "attachment_max_bytes",
     "attachment_open",
+    "check_amount",
     "check_attachment_size",
     "check_country",
+    "check_language",
     "check_request_terms",
     "commitment_key",
     "conflict_declare",
@@ -91,6 +96,7 @@ __all__ = [
     "question_answer",
     "question_answer_by_claim_code",
     "question_ask",
+    "requester_language_set",
     "requester_register",
     "review_record",
     "reviewer_assign",

@@ -1,9 +1,12 @@
 """Checks of what a request asks for, status moves, and fetching a request with its row lock."""
 
 import re
+from decimal import Decimal
 from typing import Any
 
 import pycountry
+from django.conf import settings
+from django.utils.translation import gettext as _
 
 from grants import exceptions as exc
 from grants.models import (
@@ -12,7 +15,7 @@ from grants.models import (
     GrantRequest,
     Urgency,
 )
-from grants.workflow import transition_allowed
+from grants.workflow import Status, transition_allowed
 from ledger import api as ledger
 from users.roles import Role
 from users.selectors import user_has_role
@@ -24,8 +27,42 @@ def check_country(country: str) -> str:
         or re.fullmatch(r"[A-Z]{2}", country) is None
         or pycountry.countries.get(alpha_2=country) is None
     ):
-        raise exc.UnknownCountry(f"'{country}' is not an ISO 3166-1 alpha-2 country code.")
+        raise exc.UnknownCountry(
+            _("'%(country)s' is not an ISO 3166-1 alpha-2 country code.") % {"country": country}
+        )
     return country
+
+
+def check_language(language: str) -> str:
+    """One of settings.LANGUAGES: the languages requesters are answered in."""
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise exc.UnsupportedLanguage()
+    return language
+
+
+def check_amount(amount: Decimal | str, currency: str) -> int:
+    """A decimal amount in major units of a currency, as minor units; refused in the grants' own words."""
+    try:
+        exponent = ledger.currency_exponent(currency)
+    except ledger.LedgerError:
+        raise exc.UnknownCurrency(
+            _("'%(currency)s' is not an ISO 4217 currency code.") % {"currency": currency}
+        ) from None
+    try:
+        minor = ledger.to_minor(amount, currency)
+    except ledger.LedgerError:
+        raise exc.InvalidGrantAmount(
+            _("An amount in %(currency)s is a decimal string with at most %(places)d decimal places.")
+            % {"currency": currency, "places": exponent}
+        ) from None
+    if minor <= 0:
+        raise exc.InvalidGrantAmount(_("An amount is more than zero."))
+    return minor
+
+
+def status_label(status: str) -> str:
+    """A status's label in the active language, for messages."""
+    return str(Status(status).label) if status in Status.values else status
 
 
 def check_request_terms(
@@ -34,22 +71,22 @@ def check_request_terms(
     """What a request asks for is something its fund grants; returns the fund's rules."""
     rules = GrantFund.objects.filter(fund_id=fund_id).first()
     if rules is None:
-        raise exc.UnknownFund(f"No fund with id {fund_id} takes grant requests.")
+        raise exc.UnknownFund(_("No fund with id %(fund)s takes grant requests.") % {"fund": fund_id})
     if category not in Category.values:
-        raise exc.InvalidGrantInput(f"'{category}' is not a grant category.")
+        raise exc.InvalidGrantInput(_("'%(category)s' is not a grant category.") % {"category": category})
     if urgency not in Urgency.values:
-        raise exc.InvalidGrantInput(f"'{urgency}' is not an urgency.")
+        raise exc.InvalidGrantInput(_("'%(urgency)s' is not an urgency.") % {"urgency": urgency})
     check_country(country)
     if type(amount) is not int or amount <= 0:
         raise exc.InvalidGrantAmount()
     if currency != rules.currency and currency not in rules.also_pays:
         paid = ", ".join([rules.currency, *rules.also_pays])
-        raise exc.CurrencyNotPaid(f"This fund pays grants in {paid} only.")
+        raise exc.CurrencyNotPaid(_("This fund pays grants in %(currencies)s only.") % {"currencies": paid})
     # In another currency the maximum is checked at approval, on the amount at the rate fixed then.
     if currency == rules.currency and amount > rules.max_per_request:
         raise exc.AboveFundMaximum(
-            f"This fund grants at most {ledger.to_decimal_string(rules.max_per_request, currency)} "
-            f"{currency} to one request."
+            _("This fund grants at most %(amount)s %(currency)s to one request.")
+            % {"amount": ledger.to_decimal_string(rules.max_per_request, currency), "currency": currency}
         )
     return rules
 
@@ -61,7 +98,10 @@ def _check_reviewer(user: Any) -> None:
 
 def _move(request: GrantRequest, target: str) -> None:
     if not transition_allowed(request.status, target):
-        raise exc.InvalidTransition(f"A request that is {request.status} cannot become {target}.")
+        raise exc.InvalidTransition(
+            _("A request that is %(status)s cannot become %(target)s.")
+            % {"status": status_label(request.status), "target": status_label(target)}
+        )
     request.status = target
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from grants import exceptions as exc
 from grants.documents import EXTENSIONS, document_clean, filename_clean
@@ -36,7 +37,9 @@ def attachment_max_per_request() -> int:
 def check_attachment_size(size: int) -> None:
     limit = attachment_max_bytes()
     if size > limit:
-        raise exc.AttachmentTooLarge(f"A document may be at most {limit:,} bytes.")
+        raise exc.AttachmentTooLarge(
+            _("A document may be at most %(limit)s bytes.") % {"limit": f"{limit:,}"}
+        )
 
 
 def _question_open_for_documents(request: GrantRequest, question_id: int | None) -> Question | None:
@@ -46,10 +49,10 @@ def _question_open_for_documents(request: GrantRequest, question_id: int | None)
             raise exc.QuestionNotFound()
         return None
     if request.status not in OPEN_FOR_REVIEW:
-        raise exc.InvalidTransition(f"A request that is {request.status} takes no documents.")
+        raise exc.InvalidTransition(_("A request in this state takes no documents."))
     if question_id is None:
         raise exc.AttachmentNotAllowed(
-            "A submitted request takes documents only as part of an answer: name the reviewer's question."
+            _("A submitted request takes documents only as part of an answer: name the reviewer's question.")
         )
     question = Question.objects.filter(request=request, pk=question_id).first()
     if question is None:
@@ -67,7 +70,7 @@ def _attach(
     question = _question_open_for_documents(request, question_id)
     if Attachment.objects.filter(request=request).count() >= attachment_max_per_request():
         raise exc.AttachmentLimitReached(
-            f"A request may hold at most {attachment_max_per_request()} documents."
+            _("A request may hold at most %(count)s documents.") % {"count": attachment_max_per_request()}
         )
     clean = document_clean(content)
     attachment = Attachment(

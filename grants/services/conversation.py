@@ -4,12 +4,13 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from grants import exceptions as exc
 from grants.identity import ANSWER_LIMIT, NOTE_LIMIT, QUESTION_LIMIT, seal_text
 from grants.models import GrantRequest, Note, Question
 from grants.selectors import grant_request_get_by_claim_code
-from grants.services.access import access_request_as_requester, access_request_as_reviewer
+from grants.services.access import access_request_as_requester, access_request_as_reviewer, status_label
 from grants.workflow import DECIDABLE, OPEN_FOR_REVIEW
 
 
@@ -18,14 +19,18 @@ def question_ask(*, reference: str, reviewer: Any, body: str) -> Question:
     """Ask the requester something while the request is under review."""
     request = access_request_as_reviewer(reference=reference, reviewer=reviewer)
     if request.status not in DECIDABLE:
-        raise exc.InvalidTransition(f"A request that is {request.status} takes no questions.")
+        raise exc.InvalidTransition(
+            _("A request that is %(status)s takes no questions.") % {"status": status_label(request.status)}
+        )
     sealed = seal_text(request=request, field="question", value=body, limit=QUESTION_LIMIT)
     return Question.objects.create(request=request, asked_by=reviewer, body_sealed=sealed)
 
 
 def _answer(request: GrantRequest, question_id: int, body: str) -> Question:
     if request.status not in OPEN_FOR_REVIEW:
-        raise exc.InvalidTransition(f"A request that is {request.status} takes no answers.")
+        raise exc.InvalidTransition(
+            _("A request that is %(status)s takes no answers.") % {"status": status_label(request.status)}
+        )
     question = Question.objects.select_for_update().filter(request=request, pk=question_id).first()
     if question is None:
         raise exc.QuestionNotFound()

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from grants import exceptions as exc
 from grants.models import (
@@ -34,6 +35,7 @@ from grants.services.access import (
     _rules_lock,
     access_request_as_reviewer,
     access_request_as_reviewer_unlocked,
+    status_label,
 )
 from grants.workflow import DECIDABLE, OPEN_FOR_REVIEW, Status
 from ledger import api as ledger
@@ -56,7 +58,9 @@ def reviewer_assign(*, reference: str, reviewer: Any, assigned_by: Any) -> Assig
     _check_reviewer(reviewer)
     request = _locked(reference)
     if request.status not in OPEN_FOR_REVIEW:
-        raise exc.InvalidTransition(f"A request that is {request.status} takes no reviewers.")
+        raise exc.InvalidTransition(
+            _("A request that is %(status)s takes no reviewers.") % {"status": status_label(request.status)}
+        )
     if ConflictDeclaration.objects.filter(request=request, reviewer=reviewer).exists():
         raise exc.ConflictOfInterest()
     first = first_decision_get(request=request)
@@ -86,9 +90,11 @@ def review_record(*, reference: str, reviewer: Any, score: int, recommendation: 
     """Record (or revise) the reviewer's score and recommendation while the request is undecided."""
     request = access_request_as_reviewer(reference=reference, reviewer=reviewer)
     if request.status not in DECIDABLE:
-        raise exc.InvalidTransition(f"A request that is {request.status} is not under review.")
+        raise exc.InvalidTransition(
+            _("A request that is %(status)s is not under review.") % {"status": status_label(request.status)}
+        )
     if recommendation not in Recommendation.values or not 1 <= score <= 5:
-        raise exc.InvalidGrantInput("A score is 1 to 5; a recommendation is approve or decline.")
+        raise exc.InvalidGrantInput(_("A score is 1 to 5; a recommendation is approve or decline."))
     review, _created = Review.objects.update_or_create(
         request=request, reviewer=reviewer, defaults={"score": score, "recommendation": recommendation}
     )
@@ -162,24 +168,30 @@ def grant_request_approve(
     rules = _rules_lock(peek.fund_id)
     request = access_request_as_reviewer(reference=reference, reviewer=reviewer)
     if request.status not in DECIDABLE:
-        raise exc.InvalidTransition(f"A request that is {request.status} cannot be approved.")
+        raise exc.InvalidTransition(
+            _("A request that is %(status)s cannot be approved.") % {"status": status_label(request.status)}
+        )
     decision_round = _decision_round(request, reviewer)
     if amount > request.amount_requested:
         raise exc.AboveRequested()
     fx: ledger.FxRate | None = None
     if request.currency == rules.currency:
         if rate is not None:
-            raise exc.InvalidGrantInput("A request in the fund's own currency takes no rate.")
+            raise exc.InvalidGrantInput(_("A request in the fund's own currency takes no rate."))
         equivalent = amount
     elif request.currency in rules.also_pays:
         if rate is None or not rate.is_finite() or rate <= 0 or not rate_source:
             raise exc.RateRequired()
         equivalent = _equivalent(amount, request.currency, rules.currency, rate)
         if equivalent <= 0:
-            raise exc.InvalidGrantAmount("At this rate the amount is worth nothing in the fund's currency.")
+            raise exc.InvalidGrantAmount(
+                _("At this rate the amount is worth nothing in the fund's currency.")
+            )
         fx = ledger.FxRate(rate=rate, source=rate_source)
     else:
-        raise exc.CurrencyNotPaid(f"This fund no longer pays grants in {request.currency}.")
+        raise exc.CurrencyNotPaid(
+            _("This fund no longer pays grants in %(currency)s.") % {"currency": request.currency}
+        )
     if equivalent > rules.max_per_request:
         raise exc.AboveFundMaximum()
     cap = category_cap_get(grant_fund=rules, category=request.category)
@@ -228,10 +240,12 @@ def grant_request_decline(*, reference: str, reviewer: Any, reason: str) -> Gran
     """Decline a request with a reason category; a first decline can be appealed once."""
     _check_reviewer(reviewer)
     if reason not in DeclineReason.values:
-        raise exc.InvalidGrantInput(f"'{reason}' is not a decline reason.")
+        raise exc.InvalidGrantInput(_("'%(reason)s' is not a decline reason.") % {"reason": reason})
     request = access_request_as_reviewer(reference=reference, reviewer=reviewer)
     if request.status not in DECIDABLE:
-        raise exc.InvalidTransition(f"A request that is {request.status} cannot be declined.")
+        raise exc.InvalidTransition(
+            _("A request that is %(status)s cannot be declined.") % {"status": status_label(request.status)}
+        )
     decision_round = _decision_round(request, reviewer)
     now = timezone.now()
     _move(request, Status.DECLINED)

@@ -13,6 +13,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from grants import exceptions as exc
 from grants.identity import identity_seal
@@ -20,6 +21,7 @@ from grants.models import (
     Appeal,
     Assignment,
     GrantRequest,
+    RequesterProfile,
     Urgency,
 )
 from grants.selectors import (
@@ -30,6 +32,7 @@ from grants.selectors import (
 from grants.services.access import (
     _move,
     access_request_as_requester,
+    check_language,
     check_request_terms,
 )
 from grants.workflow import Status
@@ -63,8 +66,9 @@ def _claim_code_ttl() -> datetime.timedelta:
 
 
 @transaction.atomic
-def requester_register(*, pseudonym: str, password: str) -> Any:
-    """A requester account: a pseudonym and a password, nothing else."""
+def requester_register(*, pseudonym: str, password: str, language: str = "en") -> Any:
+    """A requester account: a pseudonym, a password and the language it is answered in, nothing else."""
+    check_language(language)
     user_model = get_user_model()
     candidate = user_model(username=pseudonym)
     try:
@@ -79,7 +83,18 @@ def requester_register(*, pseudonym: str, password: str) -> Any:
     except IntegrityError:
         raise exc.PseudonymTaken() from None
     user_role_assign(user=user, role=Role.REQUESTER.value)
+    RequesterProfile.objects.create(user=user, language=language)
     return user
+
+
+@transaction.atomic
+def requester_language_set(*, requester: Any, language: str) -> RequesterProfile:
+    """The language a requester account is answered in from now on."""
+    check_language(language)
+    profile, _created = RequesterProfile.objects.update_or_create(
+        user=requester, defaults={"language": language}
+    )
+    return profile
 
 
 @transaction.atomic
@@ -97,6 +112,7 @@ def grant_request_create(
     identity: Mapping[str, Any] | None = None,
 ) -> GrantRequest:
     """A requester's new request: a draft, or submitted at once; `identity` is sealed through the vault."""
+    check_language(language)
     rules = check_request_terms(
         fund_id=fund_id, category=category, country=country, currency=currency, amount=amount, urgency=urgency
     )
@@ -134,6 +150,7 @@ def grant_request_apply_anonymously(
     identity: Mapping[str, Any] | None = None,
 ) -> AnonymousApplication:
     """A submitted request with no account behind it; the claim code is shown this once."""
+    check_language(language)
     rules = check_request_terms(
         fund_id=fund_id, category=category, country=country, currency=currency, amount=amount, urgency=urgency
     )
@@ -167,7 +184,9 @@ def grant_request_update(
     """Change a draft (its terms and its sealed fields); a submitted request cannot be edited (409)."""
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
-        raise exc.InvalidGrantInput(f"These cannot be changed: {', '.join(sorted(unknown))}.")
+        raise exc.InvalidGrantInput(
+            _("These cannot be changed: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
     request = access_request_as_requester(reference=reference, requester=requester)
     if request.status != Status.DRAFT:
         raise exc.NotEditable()
@@ -181,6 +200,8 @@ def grant_request_update(
         **{k: v for k, v in changes.items() if k != "language"},
     }
     check_request_terms(**terms)
+    if "language" in changes:
+        check_language(changes["language"])
     request.fund_id = terms["fund_id"]
     request.category = terms["category"]
     request.country = terms["country"]

@@ -29,6 +29,11 @@ PUBLIC_FIELDS = {
     "approved_amount",
     "decline_reason",
     "created_at",
+    # each code's label, in the language of the answer
+    "category_label",
+    "urgency_label",
+    "status_label",
+    "decline_reason_label",
     "submitted_at",
     "decided_at",
     "closed_at",
@@ -74,7 +79,7 @@ def test_a_requester_signs_up_with_a_pseudonym_applies_and_follows_the_request(a
         f"{API}requesters/", {"pseudonym": "river-42", "password": "a long passphrase 9"}, format="json"
     )
     assert signed_up.status_code == 201, signed_up.content
-    assert set(signed_up.json()) == {"pseudonym", "token", "expiry"}
+    assert set(signed_up.json()) == {"pseudonym", "language", "token", "expiry"}
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {signed_up.json()['token']}")
     created = client.post(REQUESTS, body(relief, submit=True), format="json")
@@ -382,7 +387,7 @@ def test_the_grant_funds_are_listed_for_anyone(anonymous, relief):
             "also_pays": [],
             "max_per_request": "1000.00",
             "accepting": True,
-            "caps": [{"category": "legal", "cap": "1500.00"}],
+            "caps": [{"category": "legal", "category_label": "Legal", "cap": "1500.00"}],
         }
     ]
 

@@ -157,7 +157,7 @@ def test_every_grants_view_says_who_may_use_it():
         "api/v1/grants/claim/attachments/upload/",
         "api/v1/grants/claim/attachments/download/",
     }
-    assert len(views) == 31
+    assert len(views) == 32
     for route, view in views.items():
         (permission,) = view.permission_classes
         if route in open_to_anyone:

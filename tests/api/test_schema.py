@@ -146,6 +146,8 @@ REQUEST = "/api/v1/grants/requests/{reference}/"
 # Each grants operation and who may call it.
 GRANT_OPERATIONS = {
     ("/api/v1/grants/requesters/", "post"): "anyone",
+    ("/api/v1/grants/requesters/me/", "get"): "roles `requester`.",
+    ("/api/v1/grants/requesters/me/", "patch"): "roles `requester`.",
     ("/api/v1/grants/funds/", "get"): "anyone",
     ("/api/v1/grants/requests/", "get"): "roles `requester`, `reviewer`, `auditor`, `treasurer`, `admin`.",
     ("/api/v1/grants/requests/", "post"): "roles `requester`.",
@@ -172,7 +174,7 @@ GRANT_OPERATIONS = {
     (f"{REQUEST}notes/", "get"): "roles `reviewer`.",
     (f"{REQUEST}notes/", "post"): "roles `reviewer`.",
     (f"{REQUEST}shred/", "post"): "roles `admin`.",
-    (f"{REQUEST}access-log/", "get"): "roles `reviewer`, `admin`.",
+    (f"{REQUEST}access-log/", "get"): "roles `reviewer`, `treasurer`, `admin`.",
     ("/api/v1/grants/claim/questions/", "post"): "anyone",
     ("/api/v1/grants/claim/answer/", "post"): "anyone",
     (f"{REQUEST}attachments/", "get"): "roles `requester`, `reviewer`, `admin`.",

@@ -17,11 +17,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.language import ReaderLanguageMixin
 from api.permissions import GrantAttachmentAccess
 from api.schema import READ_PROBLEMS, WRITE_PROBLEMS, problems
 from api.uploads import BoundedUploadMixin
 from api.v1.grants import serializers as s
-from api.v1.grants.views import CLAIM_PROBLEMS, _ClaimView
+from api.v1.grants.views import CLAIM_PROBLEMS, ClaimView
 from api.validation import body_validate
 from grants import identity, services
 from grants.documents import CONTENT_TYPES, filename_clean
@@ -112,7 +113,7 @@ def _created(attachment: Attachment, filename: str | None) -> Response:
     return Response(s.AttachmentOutput(document).data, status=status.HTTP_201_CREATED)
 
 
-class _AttachmentUpload(BoundedUploadMixin, APIView):
+class _AttachmentUpload(ReaderLanguageMixin, BoundedUploadMixin, APIView):
     """Multipart bodies of one document, held in memory and cut off at GRANTS_ATTACHMENT_MAX_BYTES."""
 
     parser_classes = (MultiPartParser,)
@@ -165,7 +166,7 @@ class AttachmentListCreateView(_AttachmentUpload):
 
 
 @extend_schema(tags=[TAG])
-class AttachmentDownloadView(APIView):
+class AttachmentDownloadView(ReaderLanguageMixin, APIView):
     """Download one document: its requester, an assigned reviewer or an admin. Each download is logged."""
 
     permission_classes = (GrantAttachmentAccess,)
@@ -183,19 +184,19 @@ class AttachmentDownloadView(APIView):
 
 
 @extend_schema(tags=[TAG])
-class ClaimAttachmentListView(_ClaimView):
+class ClaimAttachmentListView(ClaimView):
     """An anonymous request's documents, listed with its claim code."""
 
     @extend_schema(request=s.ClaimCodeInput, responses={200: s.AttachmentOutput(many=True), **CLAIM_PROBLEMS})
     def post(self, request: Request) -> Response:
-        data = body_validate(s.ClaimCodeInput, request)
+        data = self.claim_code(request)
         found = grant_request_get_by_claim_code(code=data["claim_code"])
         rows = _rows(found, list(attachment_list(request=found)), None, PURPOSE_OWN)
         return Response(s.AttachmentOutput(rows, many=True).data)
 
 
 @extend_schema(tags=[TAG])
-class ClaimAttachmentUploadView(_AttachmentUpload, _ClaimView):
+class ClaimAttachmentUploadView(_AttachmentUpload, ClaimView):
     """Attach a document to an answer to a reviewer's question on an anonymous request, by claim code."""
 
     @extend_schema(
@@ -208,7 +209,7 @@ class ClaimAttachmentUploadView(_AttachmentUpload, _ClaimView):
         },
     )
     def post(self, request: Request) -> Response:
-        data = body_validate(s.ClaimAttachmentUploadInput, request)
+        data = self.claim_code(request, s.ClaimAttachmentUploadInput)
         upload = data["file"]
         attachment = services.attachment_add_by_claim_code(
             code=data["claim_code"],
@@ -220,7 +221,7 @@ class ClaimAttachmentUploadView(_AttachmentUpload, _ClaimView):
 
 
 @extend_schema(tags=[TAG])
-class ClaimAttachmentDownloadView(_ClaimView):
+class ClaimAttachmentDownloadView(ClaimView):
     """Download one document of an anonymous request with its claim code (in the body, never the address)."""
 
     renderer_classes = (DocumentRenderer,)
@@ -240,7 +241,7 @@ class ClaimAttachmentDownloadView(_ClaimView):
         },
     )
     def post(self, request: Request) -> FileResponse:
-        data = body_validate(s.ClaimAttachmentInput, request)
+        data = self.claim_code(request, s.ClaimAttachmentInput)
         found = grant_request_get_by_claim_code(code=data["claim_code"])
         row = attachment_get(request=found, public_id=data["attachment"])
         return _download(services.attachment_open(attachment=row, reader_id=None, purpose=PURPOSE_OWN))

@@ -9,11 +9,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from api.language import ReaderLanguageMixin
 from api.permissions import (
-    AnyoneMay,
     GrantAccessLogAccess,
     GrantIdentityAccess,
     GrantRequestAccess,
@@ -22,14 +21,16 @@ from api.permissions import (
 )
 from api.schema import READ_PROBLEMS, WRITE_PROBLEMS, problems
 from api.v1.grants import serializers as s
-from api.v1.grants.views import CLAIM_PROBLEMS
+from api.v1.grants.views import CLAIM_PROBLEMS, ClaimView
 from api.validation import body_validate
 from grants import identity, services
 from grants.exceptions import RequestNotFound
 from grants.models import GrantRequest, Note, Question
-from grants.selectors import grant_request_get_by_claim_code, grant_request_get_for
-from users.roles import Role
-from users.selectors import user_has_role
+from grants.selectors import (
+    grant_request_get_by_claim_code,
+    grant_request_get_for,
+    grant_request_get_for_access_log,
+)
 
 TAG = "grants"
 PURPOSE_OWN = "requester_own"
@@ -64,7 +65,7 @@ def _questions(found: GrantRequest, reader_id: int | None, purpose: str) -> list
 
 
 @extend_schema(tags=[TAG])
-class IdentityView(APIView):
+class IdentityView(ReaderLanguageMixin, APIView):
     """Open a request's identifying fields: its requester, or a reviewer it is assigned to. Logged."""
 
     permission_classes = (GrantIdentityAccess,)
@@ -77,7 +78,7 @@ class IdentityView(APIView):
 
 
 @extend_schema(tags=[TAG])
-class QuestionListCreateView(APIView):
+class QuestionListCreateView(ReaderLanguageMixin, APIView):
     """A request's questions and answers (its requester and assigned reviewers); reviewers ask."""
 
     permission_classes = (GrantIdentityAccess,)
@@ -108,7 +109,7 @@ class QuestionListCreateView(APIView):
 
 
 @extend_schema(tags=[TAG])
-class QuestionAnswerView(APIView):
+class QuestionAnswerView(ReaderLanguageMixin, APIView):
     """The requester answers a question: the one change a submitted request still takes."""
 
     permission_classes = (GrantRequestAccess,)
@@ -131,7 +132,7 @@ class QuestionAnswerView(APIView):
 
 
 @extend_schema(tags=[TAG])
-class NoteListCreateView(APIView):
+class NoteListCreateView(ReaderLanguageMixin, APIView):
     """Reviewers' internal notes on an assigned request; the requester never sees them."""
 
     permission_classes = (GrantReviewAccess,)
@@ -164,7 +165,7 @@ class NoteListCreateView(APIView):
 
 
 @extend_schema(tags=[TAG])
-class ShredView(APIView):
+class ShredView(ReaderLanguageMixin, APIView):
     """Erase one request's identifying data now (crypto-shredding); its public fields and books stay."""
 
     permission_classes = (GrantShredAccess,)
@@ -176,45 +177,39 @@ class ShredView(APIView):
 
 
 @extend_schema(tags=[TAG])
-class AccessLogView(APIView):
-    """Who opened which sealed field of a request, when and why; its shredding. Assigned reviewers, admins."""
+class AccessLogView(ReaderLanguageMixin, APIView):
+    """Who opened which sealed field of a request, when and why; its shredding.
+
+    Assigned reviewers; treasurers once the request is approved (they pay it): approved, paid, or
+    closed after approval; admins every request. Any other request is a 404.
+    """
 
     permission_classes = (GrantAccessLogAccess,)
 
     @extend_schema(responses={200: s.AccessRecordOutput(many=True), **problems(*READ_PROBLEMS, 404)})
     def get(self, request: Request, reference: str) -> Response:
-        if user_has_role(request.user, Role.ADMIN.value):
-            found = grant_request_get_for(user=request.user, reference=reference)
-        else:
-            found = services.access_request_as_reviewer_unlocked(reference=reference, reviewer=request.user)
+        found = grant_request_get_for_access_log(user=request.user, reference=reference)
         return Response(s.AccessRecordOutput(identity.access_log(request=found), many=True).data)
 
 
-class _ClaimView(APIView):
-    permission_classes = (AnyoneMay,)
-    authentication_classes = ()
-    throttle_classes = (ScopedRateThrottle,)
-    throttle_scope = "grants-claim"
-
-
 @extend_schema(tags=[TAG])
-class ClaimQuestionsView(_ClaimView):
+class ClaimQuestionsView(ClaimView):
     """An anonymous request's questions and answers, read with its claim code."""
 
     @extend_schema(request=s.ClaimCodeInput, responses={200: s.QuestionOutput(many=True), **CLAIM_PROBLEMS})
     def post(self, request: Request) -> Response:
-        data = body_validate(s.ClaimCodeInput, request)
+        data = self.claim_code(request)
         found = grant_request_get_by_claim_code(code=data["claim_code"])
         return Response(s.QuestionOutput(_questions(found, None, PURPOSE_OWN), many=True).data)
 
 
 @extend_schema(tags=[TAG])
-class ClaimAnswerView(_ClaimView):
+class ClaimAnswerView(ClaimView):
     """Answer a question on an anonymous request with its claim code."""
 
     @extend_schema(request=s.ClaimAnswerInput, responses={204: None, **CLAIM_PROBLEMS})
     def post(self, request: Request) -> Response:
-        data = body_validate(s.ClaimAnswerInput, request)
+        data = self.claim_code(request, s.ClaimAnswerInput)
         services.question_answer_by_claim_code(
             code=data["claim_code"], question_id=data["question"], body=data["answer"]
         )

@@ -9,12 +9,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.language import ReaderLanguageMixin
 from api.permissions import GrantAssignAccess, GrantCloseAccess, GrantReviewAccess
 from api.schema import WRITE_PROBLEMS, problems
 from api.v1.grants import serializers as s
 from api.validation import body_validate
 from grants import exceptions, services
-from ledger.money import to_minor
 
 TAG = "grants"
 
@@ -33,7 +33,7 @@ DECISION_PROBLEMS = problems(
 
 
 @extend_schema(tags=[TAG])
-class AssignmentCreateView(APIView):
+class AssignmentCreateView(ReaderLanguageMixin, APIView):
     """Assign a reviewer to a request; a submitted request goes into review."""
 
     permission_classes = (GrantAssignAccess,)
@@ -63,7 +63,7 @@ class AssignmentCreateView(APIView):
 
 
 @extend_schema(tags=[TAG])
-class ConflictDeclareView(APIView):
+class ConflictDeclareView(ReaderLanguageMixin, APIView):
     """Declare a conflict of interest with an assigned request: you are unassigned for good."""
 
     permission_classes = (GrantReviewAccess,)
@@ -75,7 +75,7 @@ class ConflictDeclareView(APIView):
 
 
 @extend_schema(tags=[TAG])
-class ReviewRecordView(APIView):
+class ReviewRecordView(ReaderLanguageMixin, APIView):
     """Record or revise your score (1 to 5) and recommendation on an assigned request."""
 
     permission_classes = (GrantReviewAccess,)
@@ -96,7 +96,7 @@ class ReviewRecordView(APIView):
 
 
 @extend_schema(tags=[TAG])
-class ApproveView(APIView):
+class ApproveView(ReaderLanguageMixin, APIView):
     """Approve all or part of an assigned request; the amount is committed in the books at once."""
 
     permission_classes = (GrantReviewAccess,)
@@ -108,7 +108,7 @@ class ApproveView(APIView):
         approved = services.grant_request_approve(
             reference=reference,
             reviewer=request.user,
-            amount=to_minor(data["amount"], current.currency),
+            amount=services.check_amount(data["amount"], current.currency),
             rate=Decimal(data["rate"]) if "rate" in data else None,
             rate_source=data.get("rate_source", ""),
         )
@@ -116,7 +116,7 @@ class ApproveView(APIView):
 
 
 @extend_schema(tags=[TAG])
-class DeclineView(APIView):
+class DeclineView(ReaderLanguageMixin, APIView):
     """Decline an assigned request with a reason category."""
 
     permission_classes = (GrantReviewAccess,)
@@ -131,7 +131,7 @@ class DeclineView(APIView):
 
 
 @extend_schema(tags=[TAG])
-class CloseView(APIView):
+class CloseView(ReaderLanguageMixin, APIView):
     """Close a paid, withdrawn or finally declined request; the retention period starts."""
 
     permission_classes = (GrantCloseAccess,)

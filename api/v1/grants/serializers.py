@@ -1,10 +1,16 @@
-"""Input and output serializers of the grants endpoints; outputs carry nothing that identifies a person."""
+"""Input and output serializers of the grants endpoints; outputs carry nothing that identifies a person.
+
+Every code a requester reads (status, category, urgency, decline reason) comes with a `*_label`
+beside it in the language of the answer; the codes themselves never change with the language.
+"""
 
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.validators import RegexValidator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -23,14 +29,14 @@ class StrictInput(serializers.Serializer):
             sorted(set(self.initial_data) - set(self.fields)) if isinstance(self.initial_data, dict) else []
         )
         if unknown:
-            raise serializers.ValidationError({name: "This field cannot be set." for name in unknown})
+            raise serializers.ValidationError({name: _("This field cannot be set.") for name in unknown})
         return attrs
 
 
 def _amount_field(**kwargs: Any) -> serializers.CharField:
     return serializers.CharField(
         max_length=40,
-        validators=[RegexValidator(DECIMAL_PATTERN, "A decimal string such as '120.00'.")],
+        validators=[RegexValidator(DECIMAL_PATTERN, gettext_lazy("A decimal string such as '120.00'."))],
         help_text="Decimal string in major units of the currency, e.g. `120.00`; more than zero.",
         **kwargs,
     )
@@ -38,7 +44,7 @@ def _amount_field(**kwargs: Any) -> serializers.CharField:
 
 def _currency_field(**kwargs: Any) -> serializers.CharField:
     return serializers.CharField(
-        validators=[RegexValidator(CURRENCY_PATTERN, "A three-letter ISO 4217 code.")],
+        validators=[RegexValidator(CURRENCY_PATTERN, gettext_lazy("A three-letter ISO 4217 code."))],
         help_text="ISO 4217 code; the fund's grant currency.",
         **kwargs,
     )
@@ -48,13 +54,24 @@ def _country_field(**kwargs: Any) -> serializers.CharField:
     return serializers.CharField(
         min_length=2,
         max_length=2,
-        validators=[RegexValidator(r"^[A-Z]{2}$", "A two-letter ISO 3166-1 code in capitals.")],
+        validators=[RegexValidator(r"^[A-Z]{2}$", gettext_lazy("A two-letter ISO 3166-1 code in capitals."))],
         help_text="ISO 3166-1 alpha-2 country code, e.g. `KE`.",
         **kwargs,
     )
 
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
+
+
+def _language_field(**kwargs: Any) -> serializers.ChoiceField:
+    return serializers.ChoiceField(choices=LANGUAGES, **kwargs)
+
+
+def _label_field(code: str) -> serializers.CharField:
+    return serializers.CharField(
+        source=f"get_{code}_display",
+        help_text=f"The `{code}` in the language of the answer (Content-Language).",
+    )
 
 
 # --- inputs ----------------------------------------------------------------------------------
@@ -68,6 +85,14 @@ class RequesterRegisterInput(StrictInput):
         help_text="Any name you choose; not your legal name. Letters, digits and @ . + - _ only.",
     )
     password = serializers.CharField(min_length=1, max_length=128, write_only=True, trim_whitespace=False)
+    language = _language_field(
+        required=False,
+        help_text="The language the account is answered in; without it, the one Accept-Language asks for.",
+    )
+
+
+class RequesterLanguageInput(StrictInput):
+    language = _language_field(help_text="The language the account is answered in from now on.")
 
 
 CONTACT_CHANNELS = [("signal", "Signal"), ("email", "E-mail"), ("other", "Other")]
@@ -78,7 +103,7 @@ PAYOUT_RAILS = [
     ("other", "Other"),
 ]
 # Choice errors here must not repeat what was sent: it may identify someone.
-_CHOICE_ERRORS: dict[str, Any] = {"invalid_choice": "Not one of the listed choices."}
+_CHOICE_ERRORS: dict[str, Any] = {"invalid_choice": gettext_lazy("Not one of the listed choices.")}
 
 
 def _sealed_text(limit: int, help_text: str) -> serializers.CharField:
@@ -114,8 +139,10 @@ class ApplicationInput(StrictInput, IdentityFields):
     amount = _amount_field()
     currency = _currency_field()
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
-    language = serializers.ChoiceField(
-        choices=LANGUAGES, default="en", help_text="Language to be answered in."
+    language = _language_field(
+        required=False,
+        help_text="The language to be answered in; without it, the account's, else the one "
+        "Accept-Language asks for.",
     )
 
 
@@ -134,7 +161,7 @@ class GrantRequestUpdateInput(StrictInput, IdentityFields):
     amount = _amount_field(required=False)
     currency = _currency_field(required=False)
     urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
-    language = serializers.ChoiceField(choices=LANGUAGES, required=False)
+    language = _language_field(required=False)
 
 
 class ClaimCodeInput(StrictInput):
@@ -158,7 +185,9 @@ class ApproveInput(StrictInput):
         required=False,
         max_length=40,
         validators=[
-            RegexValidator(r"^[0-9]+(\.[0-9]{1,12})?$", "A positive decimal string such as '0.9215'.")
+            RegexValidator(
+                r"^[0-9]+(\.[0-9]{1,12})?$", gettext_lazy("A positive decimal string such as '0.9215'.")
+            )
         ],
         help_text="For a request in another currency than the fund's: units of the fund's currency per "
         "unit of the request's, fixed now for the commitment.",
@@ -166,7 +195,9 @@ class ApproveInput(StrictInput):
     rate_source = serializers.CharField(
         required=False,
         validators=[
-            RegexValidator(r"^[a-z0-9][a-z0-9_.:-]{0,63}$", "A short code such as 'ecb:2026-11-30'.")
+            RegexValidator(
+                r"^[a-z0-9][a-z0-9_.:-]{0,63}$", gettext_lazy("A short code such as 'ecb:2026-11-30'.")
+            )
         ],
         help_text="Where the rate comes from, recorded on the ledger entry (with `rate`).",
     )
@@ -208,14 +239,18 @@ class GrantRequestOutput(serializers.Serializer):
     reference = serializers.CharField()
     fund = serializers.IntegerField(source="fund_id")
     category = serializers.ChoiceField(choices=Category.choices)
+    category_label = _label_field("category")
     country = serializers.CharField(help_text="ISO 3166-1 alpha-2.")
     currency = serializers.CharField()
     amount_requested = MoneyField(amount="amount_requested")
     urgency = serializers.ChoiceField(choices=Urgency.choices)
-    language = serializers.CharField()
+    urgency_label = _label_field("urgency")
+    language = serializers.CharField(help_text="The language the request's requester is answered in.")
     status = serializers.ChoiceField(choices=Status.choices)
+    status_label = _label_field("status")
     approved_amount = NullableMoneyField(amount="approved_amount")
     decline_reason = serializers.ChoiceField(choices=DeclineReason.choices, allow_blank=True)
+    decline_reason_label = _label_field("decline_reason")
     created_at = serializers.DateTimeField()
     submitted_at = serializers.DateTimeField(allow_null=True)
     decided_at = serializers.DateTimeField(allow_null=True)
@@ -232,12 +267,21 @@ class AnonymousApplicationOutput(serializers.Serializer):
 
 class RequesterOutput(serializers.Serializer):
     pseudonym = serializers.CharField()
+    language = serializers.CharField(help_text="The language the account is answered in.")
     token = serializers.CharField(help_text="API token for `Authorization: Token <token>`; shown once.")
     expiry = serializers.DateTimeField(allow_null=True)
 
 
+class RequesterProfileOutput(serializers.Serializer):
+    pseudonym = serializers.CharField()
+    language = serializers.CharField(
+        allow_null=True, help_text="The language the account is answered in; null: none chosen yet."
+    )
+
+
 class CategoryCapOutput(serializers.Serializer):
     category = serializers.ChoiceField(choices=Category.choices)
+    category_label = _label_field("category")
     cap = MoneyField(amount="cap", currency=None)
 
 

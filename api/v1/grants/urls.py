@@ -24,6 +24,7 @@ REQUEST = "requests/<grantref:reference>/"
 
 urlpatterns = [
     path("requesters/", views.RequesterRegisterView.as_view(), name="grants-requester-register"),
+    path("requesters/me/", views.RequesterProfileView.as_view(), name="grants-requester-me"),
     path("funds/", views.GrantFundListView.as_view(), name="grants-fund-list"),
     path("requests/", views.GrantRequestListCreateView.as_view(), name="grants-request-list"),
     path("requests/anonymous/", views.AnonymousApplicationView.as_view(), name="grants-request-anonymous"),

@@ -1,4 +1,8 @@
-"""Grant endpoints of requesters: sign up, apply (with or without an account), follow, withdraw, appeal."""
+"""Grant endpoints of requesters: sign up, apply (with or without an account), follow, withdraw, appeal.
+
+A requester is answered in their own language: a signed-in one in their account's
+(api/language.py), an anonymous applicant in their request's once the claim code names it.
+"""
 
 from typing import Any
 
@@ -10,19 +14,21 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from api.permissions import AnyoneMay, GrantRequestAccess
+from api.language import ReaderLanguageMixin, language_activate, negotiated_language
+from api.permissions import AnyoneMay, GrantRequestAccess, GrantRequesterAccess
 from api.schema import READ_PROBLEMS, WRITE_PROBLEMS, problems
 from api.v1.grants import serializers as s
 from api.validation import body_validate
 from grants import services
 from grants.models import GrantRequest
 from grants.selectors import (
+    claim_code_language_get,
     grant_fund_list,
     grant_request_get_by_claim_code,
     grant_request_get_for,
     grant_request_list_for,
+    requester_language_get,
 )
-from ledger.money import to_minor
 from users.services import token_issue
 
 TAG = "grants"
@@ -31,7 +37,7 @@ TERMS_PROBLEMS = problems(
     *WRITE_PROBLEMS,
     422,
     s400="Invalid request (`validation_error`, `unknown_fund`, `unknown_country`, `invalid_amount`, "
-    "`invalid_currency`, `too_long`).",
+    "`invalid_currency`, `too_long`, `unsupported_language`).",
     s422="Refused by the fund's rules: `currency_not_paid`, `above_fund_maximum`, `fund_not_accepting`.",
 )
 TRANSITION_409 = (
@@ -54,15 +60,23 @@ CLAIM_PROBLEMS = problems(
 
 
 def _terms(data: dict[str, Any]) -> dict[str, Any]:
-    """Input names to service arguments; the amount becomes minor units of its currency."""
+    """Input names to service arguments; the amount becomes minor units of its currency.
+
+    The language stays as sent: without one, applying takes the language of the answer (_applying).
+    """
     terms: dict[str, Any] = {
         key: data[key] for key in ("category", "country", "currency", "urgency", "language") if key in data
     }
     if "fund" in data:
         terms["fund_id"] = data["fund"]
     if "amount" in data:
-        terms["amount"] = to_minor(data["amount"], data["currency"])
+        terms["amount"] = services.check_amount(data["amount"], data["currency"])
     return terms
+
+
+def _applying(data: dict[str, Any]) -> dict[str, Any]:
+    """A new request's terms; without a language, the answer's (the account's, else Accept-Language's)."""
+    return {"language": negotiated_language(), **_terms(data)}
 
 
 def _identity(data: dict[str, Any]) -> dict[str, Any]:
@@ -74,7 +88,7 @@ def _out(request: GrantRequest, code: int = status.HTTP_200_OK) -> Response:
 
 
 @extend_schema(tags=[TAG])
-class RequesterRegisterView(APIView):
+class RequesterRegisterView(ReaderLanguageMixin, APIView):
     """Open a requester account with a pseudonym and a password: no name, no e-mail."""
 
     permission_classes = (AnyoneMay,)
@@ -91,14 +105,52 @@ class RequesterRegisterView(APIView):
     )
     def post(self, request: Request) -> Response:
         data = body_validate(s.RequesterRegisterInput, request)
-        user = services.requester_register(pseudonym=data["pseudonym"], password=data["password"])
+        language = data.get("language") or negotiated_language()
+        language_activate(request, language)
+        user = services.requester_register(
+            pseudonym=data["pseudonym"], password=data["password"], language=language
+        )
         issued = token_issue(user=user)
-        document = {"pseudonym": user.get_username(), "token": issued.key, "expiry": issued.expiry}
+        document = {
+            "pseudonym": user.get_username(),
+            "language": language,
+            "token": issued.key,
+            "expiry": issued.expiry,
+        }
         return Response(s.RequesterOutput(document).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=[TAG])
-class GrantFundListView(generics.ListAPIView):
+class RequesterProfileView(ReaderLanguageMixin, APIView):
+    """The signed-in requester's account: its pseudonym and the language it is answered in."""
+
+    permission_classes = (GrantRequesterAccess,)
+
+    def _out(self, request: Request) -> Response:
+        document = {
+            "pseudonym": request.user.get_username(),
+            "language": requester_language_get(user=request.user),
+        }
+        return Response(s.RequesterProfileOutput(document).data)
+
+    @extend_schema(responses={200: s.RequesterProfileOutput, **problems(*READ_PROBLEMS)})
+    def get(self, request: Request) -> Response:
+        return self._out(request)
+
+    @extend_schema(
+        description="Choose the language every answer to this account is written in, from now on.",
+        request=s.RequesterLanguageInput,
+        responses={200: s.RequesterProfileOutput, **problems(*WRITE_PROBLEMS)},
+    )
+    def patch(self, request: Request) -> Response:
+        data = body_validate(s.RequesterLanguageInput, request)
+        services.requester_language_set(requester=request.user, language=data["language"])
+        language_activate(request, data["language"])
+        return self._out(request)
+
+
+@extend_schema(tags=[TAG])
+class GrantFundListView(ReaderLanguageMixin, generics.ListAPIView):
     """Funds that take grant requests, their currency, the most one request may get and their caps."""
 
     permission_classes = (AnyoneMay,)
@@ -116,7 +168,7 @@ class GrantFundListView(generics.ListAPIView):
 
 
 @extend_schema(tags=[TAG])
-class GrantRequestListCreateView(generics.ListAPIView):
+class GrantRequestListCreateView(ReaderLanguageMixin, generics.ListAPIView):
     """Requests the caller may see: a requester's own, a reviewer's assigned, all for overseers."""
 
     permission_classes = (GrantRequestAccess,)
@@ -139,13 +191,13 @@ class GrantRequestListCreateView(generics.ListAPIView):
     def post(self, request: Request) -> Response:
         data = body_validate(s.GrantRequestCreateInput, request)
         created = services.grant_request_create(
-            requester=request.user, submit=data["submit"], identity=_identity(data), **_terms(data)
+            requester=request.user, submit=data["submit"], identity=_identity(data), **_applying(data)
         )
         return _out(created, status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=[TAG])
-class AnonymousApplicationView(APIView):
+class AnonymousApplicationView(ReaderLanguageMixin, APIView):
     """Apply without an account: the answer holds a claim code, shown once, to follow the request."""
 
     permission_classes = (AnyoneMay,)
@@ -159,13 +211,15 @@ class AnonymousApplicationView(APIView):
     )
     def post(self, request: Request) -> Response:
         data = body_validate(s.ApplicationInput, request)
-        application = services.grant_request_apply_anonymously(identity=_identity(data), **_terms(data))
+        terms = _applying(data)
+        language_activate(request, terms["language"])
+        application = services.grant_request_apply_anonymously(identity=_identity(data), **terms)
         document = {"request": application.request, "claim_code": application.claim_code}
         return Response(s.AnonymousApplicationOutput(document).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=[TAG])
-class GrantRequestDetailView(APIView):
+class GrantRequestDetailView(ReaderLanguageMixin, APIView):
     """One request; requester A never learns of B's request (404), a reviewer only of those assigned."""
 
     permission_classes = (GrantRequestAccess,)
@@ -197,7 +251,7 @@ ACTION_RESPONSES = {
 
 
 @extend_schema(tags=[TAG])
-class GrantRequestSubmitView(APIView):
+class GrantRequestSubmitView(ReaderLanguageMixin, APIView):
     """Send a draft to the reviewers; it can no longer be edited."""
 
     permission_classes = (GrantRequestAccess,)
@@ -208,7 +262,7 @@ class GrantRequestSubmitView(APIView):
 
 
 @extend_schema(tags=[TAG])
-class GrantRequestWithdrawView(APIView):
+class GrantRequestWithdrawView(ReaderLanguageMixin, APIView):
     """Take the request back before it is decided."""
 
     permission_classes = (GrantRequestAccess,)
@@ -219,7 +273,7 @@ class GrantRequestWithdrawView(APIView):
 
 
 @extend_schema(tags=[TAG])
-class GrantRequestAppealView(APIView):
+class GrantRequestAppealView(ReaderLanguageMixin, APIView):
     """Appeal a decline, once; a reviewer who did not decide it decides the appeal."""
 
     permission_classes = (GrantRequestAccess,)
@@ -232,45 +286,53 @@ class GrantRequestAppealView(APIView):
 # --- claim codes --------------------------------------------------------------------------------
 
 
-class _ClaimView(APIView):
+class ClaimView(ReaderLanguageMixin, APIView):
+    """Base of the claim-code endpoints: open to anyone, throttled, answered in the request's language."""
+
     permission_classes = (AnyoneMay,)
     authentication_classes = ()
     throttle_classes = (ScopedRateThrottle,)
     throttle_scope = "grants-claim"
 
+    def claim_code(self, request: Request, serializer: type[s.ClaimCodeInput] = s.ClaimCodeInput) -> dict:
+        """The validated body; from here on, the answer is in the language of the request it names."""
+        data = body_validate(serializer, request)
+        language_activate(request, claim_code_language_get(code=data["claim_code"]))
+        return data
+
 
 @extend_schema(tags=[TAG])
-class ClaimStatusView(_ClaimView):
+class ClaimStatusView(ClaimView):
     """Follow an anonymous request with its claim code (in the body, never in the address)."""
 
     @extend_schema(request=s.ClaimCodeInput, responses={200: s.GrantRequestOutput, **CLAIM_PROBLEMS})
     def post(self, request: Request) -> Response:
-        data = body_validate(s.ClaimCodeInput, request)
+        data = self.claim_code(request)
         return _out(grant_request_get_by_claim_code(code=data["claim_code"]))
 
 
 @extend_schema(tags=[TAG])
-class ClaimWithdrawView(_ClaimView):
+class ClaimWithdrawView(ClaimView):
     """Withdraw an anonymous request with its claim code."""
 
     @extend_schema(request=s.ClaimCodeInput, responses={200: s.GrantRequestOutput, **CLAIM_PROBLEMS})
     def post(self, request: Request) -> Response:
-        data = body_validate(s.ClaimCodeInput, request)
+        data = self.claim_code(request)
         return _out(services.grant_request_withdraw_by_claim_code(code=data["claim_code"]))
 
 
 @extend_schema(tags=[TAG])
-class ClaimAppealView(_ClaimView):
+class ClaimAppealView(ClaimView):
     """Appeal the decline of an anonymous request, once, with its claim code."""
 
     @extend_schema(request=s.ClaimCodeInput, responses={200: s.GrantRequestOutput, **CLAIM_PROBLEMS})
     def post(self, request: Request) -> Response:
-        data = body_validate(s.ClaimCodeInput, request)
+        data = self.claim_code(request)
         return _out(services.grant_request_appeal_by_claim_code(code=data["claim_code"]))
 
 
 @extend_schema(tags=[TAG])
-class ClaimAttachView(APIView):
+class ClaimAttachView(ReaderLanguageMixin, APIView):
     """Move an anonymous request into the caller's requester account; the claim code is then spent."""
 
     permission_classes = (GrantRequestAccess,)
