@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet
 
 from ledger.api import fund_balances
-from pledges.models import Campaign, Contribution, EventStatus, Pledge, StripeEvent
+from pledges.models import Campaign, Contribution, ContributionMethod, EventStatus, Pledge, StripeEvent
 from users.models import User
 
 
@@ -54,7 +54,18 @@ def pledge_list_for_donor(*, donor: User) -> QuerySet[Pledge]:
 
 
 def contribution_list() -> QuerySet[Contribution]:
-    return Contribution.objects.select_related("campaign", "pledge").order_by("-id")
+    return Contribution.objects.select_related(
+        "campaign", "pledge", "match__pledge", "match__campaign"
+    ).order_by("-id")
+
+
+def contribution_unmatched_list() -> QuerySet[Contribution]:
+    """Bank and cash money received without a pledge's reference and not matched to one since."""
+    return (
+        contribution_list()
+        .filter(pledge__isnull=True, match__isnull=True)
+        .exclude(method=ContributionMethod.CARD)
+    )
 
 
 def stripe_event_failed_list() -> QuerySet[StripeEvent]:

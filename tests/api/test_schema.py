@@ -87,6 +87,9 @@ PLEDGE_OPERATIONS = {
     ("/api/v1/contributions/", "get"): "roles `auditor`, `treasurer`, `admin`.",
     ("/api/v1/contributions/", "post"): "roles `treasurer`.",
     ("/api/v1/contributions/{id}/refund/", "post"): "roles `treasurer`.",
+    ("/api/v1/contributions/unmatched/", "get"): "roles `auditor`, `treasurer`, `admin`.",
+    ("/api/v1/contributions/{id}/match/", "post"): "roles `treasurer`.",
+    ("/api/v1/contributions/{id}/bank-refund/", "post"): "roles `treasurer`.",
     ("/api/v1/stripe/webhook/", "post"): "anyone, without signing in.",
 }
 

@@ -13,6 +13,7 @@ from ledger.api import to_decimal_string
 from pledges.models import (
     Campaign,
     Contribution,
+    ContributionAdjustment,
     Frequency,
     Method,
     Pledge,
@@ -119,6 +120,34 @@ class ContributionRecordInput(serializers.Serializer):
     def validate_received_on(self, value: Any) -> Any:
         if value > timezone.localdate():
             raise serializers.ValidationError("Money cannot be received in the future.")
+        return value
+
+
+class ContributionMatchInput(serializers.Serializer):
+    """The pledge that money received without its reference was for."""
+
+    reference = serializers.CharField(
+        max_length=16,
+        validators=[RegexValidator(r"^[A-Za-z0-9-]+$", "A pledge's reference, such as TDM-ABCD-EFGH.")],
+        help_text="The pledge's reference (`TDM-XXXX-XXXX`), in any case.",
+    )
+
+
+class BankRefundInput(serializers.Serializer):
+    """Money of a bank or cash contribution given back by the treasurer."""
+
+    amount = _amount_field(required=False)
+    refunded_on = serializers.DateField(required=False, help_text="When the money left; today when omitted.")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "amount"
+        ].help_text = "In the contribution's currency; the whole amount left when omitted."
+
+    def validate_refunded_on(self, value: Any) -> Any:
+        if value > timezone.localdate():
+            raise serializers.ValidationError("A refund cannot be dated in the future.")
         return value
 
 
@@ -262,19 +291,36 @@ class DonorContributionOutput(serializers.ModelSerializer):
 
 
 class PledgeDetailOutput(PledgeOutput):
-    contributions = DonorContributionOutput(many=True, read_only=True)
+    contributions = serializers.SerializerMethodField(
+        help_text="Received for this pledge, or matched to it later by a treasurer."
+    )
 
     class Meta(PledgeOutput.Meta):
         fields = (*PledgeOutput.Meta.fields, "contributions")
 
+    @extend_schema_field(DonorContributionOutput(many=True))
+    def get_contributions(self, pledge: Pledge) -> Any:
+        received = list(pledge.contributions.all()) + [m.contribution for m in pledge.matches.all()]
+        received.sort(key=lambda c: (c.received_on, c.pk))
+        return DonorContributionOutput(received, many=True).data
+
 
 class ContributionOutput(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id")
-    campaign: "serializers.SlugRelatedField[Campaign]" = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
+    campaign = serializers.SerializerMethodField(
+        help_text="The campaign whose fund holds it: the pledge's, once matched to a pledge of another."
     )
-    pledge: "serializers.SlugRelatedField[Pledge]" = serializers.SlugRelatedField(
-        slug_field="reference", read_only=True, allow_null=True
+    pledge = serializers.SerializerMethodField(
+        help_text="The pledge's reference: received for it, or matched to it later; null while unmatched."
+    )
+    matched_at = serializers.DateTimeField(
+        source="matched.created_at", allow_null=True, default=None, help_text="When a treasurer matched it."
+    )
+    reclassification_entry = serializers.IntegerField(
+        source="matched.entry_id",
+        allow_null=True,
+        default=None,
+        help_text="The entry that moved it to the pledge's fund, when the match did.",
     )
     amount = MoneyField(amount="amount", help_text="Gross, in the settlement currency.")
     fee = MoneyField(amount="fee", help_text="Stripe's fee, in the settlement currency.")
@@ -300,7 +346,19 @@ class ContributionOutput(serializers.ModelSerializer):
             "received_on",
             "reference",
             "entry",
+            "matched_at",
+            "reclassification_entry",
         )
+
+    def get_campaign(self, contribution: Contribution) -> str:
+        match = contribution.matched
+        return (match.campaign if match is not None else contribution.campaign).slug
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_pledge(self, contribution: Contribution) -> str | None:
+        match = contribution.matched
+        pledge = match.pledge if match is not None else contribution.pledge
+        return None if pledge is None else pledge.reference
 
     @extend_schema_field({"type": "string", "format": "decimal", "nullable": True})
     def get_exchange_rate(self, contribution: Contribution) -> str | None:
@@ -320,6 +378,18 @@ class RefundRequestOutput(serializers.ModelSerializer):
     class Meta:
         model = RefundRequest
         fields = ("id", "contribution", "amount", "currency", "stripe_refund", "created_at")
+
+
+class BankRefundOutput(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id")
+    contribution = serializers.UUIDField(source="contribution.public_id")
+    amount = MoneyField(amount="refunded", help_text="Given back, in the contribution's currency.")
+    refunded_on = serializers.DateField(source="occurred_on")
+    entry = serializers.IntegerField(source="entry_id", help_text="The ledger entry that booked it.")
+
+    class Meta:
+        model = ContributionAdjustment
+        fields = ("id", "contribution", "amount", "currency", "refunded_on", "entry", "created_at")
 
 
 class WebhookAckOutput(serializers.Serializer):
