@@ -12,12 +12,16 @@ from ledger.exceptions import (
 from ledger.models import AccountRole, EntryKind
 from ledger.money import currency_check, currency_exponent, to_decimal, to_decimal_string, to_minor
 from ledger.selectors import (
+    FundActivityRow,
+    FxQuote,
     account_balance,
     chain_head,
+    fund_activity,
     fund_balances,
     fund_list,
     fund_net_assets,
     fund_uncommitted,
+    fx_quotes_latest,
     trial_balance,
 )
 from ledger.services import (
@@ -45,6 +49,8 @@ __all__ = [
     "CurrencyMismatch",
     "EntryKind",
     "EntrySpec",
+    "FundActivityRow",
+    "FxQuote",
     "FxRate",
     "IdempotencyConflict",
     "InsufficientFunds",
@@ -64,12 +70,14 @@ __all__ = [
     "entries_post_bulk",
     "entry_post",
     "entry_reverse",
+    "fund_activity",
     "fund_balances",
     "fund_create",
     "fund_list",
     "fund_net_assets",
     "fund_transfer",
     "fund_uncommitted",
+    "fx_quotes_latest",
     "ledger_seal",
     "to_decimal",
     "to_decimal_string",

@@ -3,19 +3,42 @@
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from fractions import Fraction
 
-from django.db.models import Count, Q, QuerySet
+from django.conf import settings
+from django.db import connection
+from django.db.models import QuerySet
 
-from ledger.api import fund_balances
+from ledger.api import FxQuote, fund_activity, fx_quotes_latest
 from pledges.models import Campaign, Contribution, ContributionMethod, EventStatus, Pledge, StripeEvent
 from users.models import User
 
 
 @dataclass(frozen=True)
-class CampaignProgress:
-    """Raised per currency (donations income net of refunds and lost disputes, from the ledger) and donors."""
+class RaisedInBase:
+    """What a campaign raised, in the base currency: an indication, never booked.
 
-    raised: dict[str, int] = field(default_factory=dict)
+    Money in the base currency counts as it is; each other currency at the
+    latest conversion the books recorded between it and the base currency (the
+    exact ratio of the amounts exchanged), rounded toward zero to the base
+    currency's minor unit, so it never overstates. Currencies never converted
+    are left out and listed in `unconverted`; their money is in `raised`.
+    """
+
+    currency: str
+    amount: int = 0
+    rates: tuple[FxQuote, ...] = ()
+    unconverted: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CampaignProgress:
+    """A campaign's public progress: every figure per currency from the ledger, and donors counted."""
+
+    raised: dict[str, int] = field(default_factory=dict)  # donations income net of refunds and lost disputes
+    raised_base: RaisedInBase = field(default_factory=lambda: RaisedInBase(currency="EUR"))
+    committed: dict[str, int] = field(default_factory=dict)  # granted from the campaign's fund
+    disbursed: dict[str, int] = field(default_factory=dict)  # paid out of it
     donors: int = 0
 
 
@@ -23,30 +46,93 @@ def campaign_list() -> QuerySet[Campaign]:
     return Campaign.objects.all()
 
 
+def _in_base(raised: dict[str, int], quotes: dict[str, FxQuote], base: str) -> RaisedInBase:
+    total, used, unconverted = Fraction(raised.get(base, 0)), [], []
+    for currency, amount in raised.items():
+        if currency == base:
+            continue
+        quote = quotes.get(currency)
+        if quote is None:
+            unconverted.append(currency)
+            continue
+        # Minor units to minor units: the exponents cancel in the ratio of the two amounts.
+        total += Fraction(amount * quote.to_amount, quote.from_amount)
+        used.append(quote)
+    return RaisedInBase(currency=base, amount=int(total), rates=tuple(used), unconverted=tuple(unconverted))
+
+
 def campaign_progress(campaigns: Iterable[Campaign]) -> dict[int, CampaignProgress]:
-    """Each campaign's progress, in two queries whatever the number of campaigns."""
+    """Each campaign's progress, in four queries whatever the number of campaigns."""
     campaigns = list(campaigns)
     by_fund = {c.fund_id: c.pk for c in campaigns}
-    raised: dict[int, dict[str, int]] = defaultdict(dict)
-    for row in fund_balances():
-        if row.fund_id in by_fund and row.income:
-            raised[by_fund[row.fund_id]][row.currency] = row.income
-    # A donor with an account counts once; a pledge without one is one donor, and
-    # so is money received with no pledge at all.
-    donors = (
-        Contribution.objects.filter(campaign__in=[c.pk for c in campaigns])
-        .values("campaign_id")
-        .annotate(
-            accounts=Count("pledge__donor_id", distinct=True),
-            anonymous=Count("pledge_id", distinct=True, filter=Q(pledge__donor_id__isnull=True)),
-            unpledged=Count("id", filter=Q(pledge_id__isnull=True)),
+    figures: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    for row in fund_activity(fund_ids=sorted(by_fund)):
+        for name in ("income", "committed", "disbursed"):
+            if getattr(row, name):
+                figures[by_fund[row.fund_id]][name][row.currency] = getattr(row, name)
+    base = settings.BASE_CURRENCY
+    currencies = {currency for f in figures.values() for currency in f["income"]}
+    quotes = fx_quotes_latest(currencies=currencies, to_currency=base)
+    donors = _donor_counts([c.pk for c in campaigns])
+    progress = {}
+    for c in campaigns:
+        raised = dict(sorted(figures[c.pk]["income"].items()))
+        progress[c.pk] = CampaignProgress(
+            raised=raised,
+            raised_base=_in_base(raised, quotes, base),
+            committed=dict(sorted(figures[c.pk]["committed"].items())),
+            disbursed=dict(sorted(figures[c.pk]["disbursed"].items())),
+            donors=donors.get(c.pk, 0),
         )
-    )
-    counts = {d["campaign_id"]: d["accounts"] + d["anonymous"] + d["unpledged"] for d in donors}
-    return {
-        c.pk: CampaignProgress(raised=dict(sorted(raised[c.pk].items())), donors=counts.get(c.pk, 0))
-        for c in campaigns
-    }
+    return progress
+
+
+def _donor_counts(campaign_ids: list[int]) -> dict[int, int]:
+    """Donors per campaign: an account counts once, a pledge without one once, unpledged money once each.
+
+    Money counts in the campaign that holds it: a match to another campaign's
+    pledge moves it there. Reads the (campaign, pledge) indexes: the pledges
+    with money, then a count of the unpledged rows.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH pledged AS (
+                SELECT DISTINCT c.campaign_id, c.pledge_id
+                  FROM pledges_contribution c
+                 WHERE c.campaign_id = ANY(%(ids)s) AND c.pledge_id IS NOT NULL
+                UNION
+                SELECT m.campaign_id, m.pledge_id
+                  FROM pledges_contributionmatch m
+                 WHERE m.campaign_id = ANY(%(ids)s)
+            ), unpledged AS (
+                SELECT c.campaign_id, count(*) AS n
+                  FROM pledges_contribution c
+                 WHERE c.campaign_id = ANY(%(ids)s) AND c.pledge_id IS NULL
+                 GROUP BY c.campaign_id
+            ), matched_away AS (
+                SELECT c.campaign_id, count(*) AS n
+                  FROM pledges_contributionmatch m
+                  JOIN pledges_contribution c ON c.id = m.contribution_id
+                 WHERE c.campaign_id = ANY(%(ids)s)
+                 GROUP BY c.campaign_id
+            ), with_pledges AS (
+                SELECT x.campaign_id,
+                       count(DISTINCT p.donor_id) + count(*) FILTER (WHERE p.donor_id IS NULL) AS n
+                  FROM pledged x
+                  JOIN pledges_pledge p ON p.id = x.pledge_id
+                 GROUP BY x.campaign_id
+            )
+            SELECT i.id,
+                   coalesce(w.n, 0) + coalesce(u.n, 0) - coalesce(a.n, 0)
+              FROM unnest(%(ids)s::bigint[]) i(id)
+              LEFT JOIN with_pledges w ON w.campaign_id = i.id
+              LEFT JOIN unpledged u ON u.campaign_id = i.id
+              LEFT JOIN matched_away a ON a.campaign_id = i.id
+            """,
+            {"ids": campaign_ids},
+        )
+        return {campaign_id: int(n) for campaign_id, n in cursor.fetchall()}
 
 
 def pledge_list_for_donor(*, donor: User) -> QuerySet[Pledge]:

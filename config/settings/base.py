@@ -260,6 +260,9 @@ PLEDGE_MAX_MINOR = env.int("PLEDGE_MAX_MINOR", default=99_999_999)
 BANK_TRANSFER_ACCOUNT_HOLDER = env("BANK_TRANSFER_ACCOUNT_HOLDER", default="Tadamun mutual aid")
 BANK_TRANSFER_IBAN = env("BANK_TRANSFER_IBAN", default="")
 BANK_TRANSFER_BIC = env("BANK_TRANSFER_BIC", default="")
+# The organisation's own currency: campaigns' progress is also shown in it, converted at
+# the latest conversion rate the books recorded for each other currency.
+BASE_CURRENCY = env("BASE_CURRENCY", default="EUR")
 
 # Vault (vault/): master keys that wrap each subject's data key, as comma-separated
 # "key_id:base64 of 32 random bytes" (`manage.py vault_keygen` makes one). The first

@@ -1,5 +1,6 @@
 """Small input and output serializers of campaigns, pledges and contributions; amounts are decimal strings."""
 
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -9,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.fields import CURRENCY_PATTERN, FreeTextField, MoneyField
-from ledger.api import to_decimal_string
+from ledger.api import FxQuote, to_decimal, to_decimal_string
 from pledges.models import (
     Campaign,
     Contribution,
@@ -21,6 +22,7 @@ from pledges.models import (
     RecordedMethod,
     RefundRequest,
 )
+from pledges.selectors import CampaignProgress
 
 POSITIVE_DECIMAL = r"^[0-9]+(\.[0-9]+)?$"
 
@@ -169,8 +171,42 @@ class RaisedOutput(serializers.Serializer):
     amount = MoneyField(amount="amount", help_text="Donations income net of refunds and lost disputes.")
 
 
+class AmountOutput(serializers.Serializer):
+    currency = serializers.CharField()
+    amount = MoneyField(amount="amount")
+
+
+class RateOutput(serializers.Serializer):
+    currency = serializers.CharField()
+    rate = serializers.CharField(help_text="Units of the base currency per unit of `currency`, to 12 places.")
+    as_of = serializers.DateField(help_text="The date of the conversion in the books it comes from.")
+
+
+class RaisedInBaseOutput(serializers.Serializer):
+    currency = serializers.CharField(help_text="The organisation's base currency (`BASE_CURRENCY`).")
+    amount = MoneyField(
+        amount="amount",
+        help_text="An indication, never booked: each currency at the latest conversion the books recorded, "
+        "rounded toward zero to a minor unit.",
+    )
+    rates = RateOutput(many=True, help_text="The rates used.")
+    unconverted = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Currencies never converted to the base currency in the books: left out of `amount`.",
+    )
+
+
 class ProgressOutput(serializers.Serializer):
     raised = RaisedOutput(many=True, help_text="Per settlement currency, from the ledger.")
+    raised_in_base = RaisedInBaseOutput()
+    committed = AmountOutput(
+        many=True,
+        help_text="Granted from the campaign's fund (grants expense, net of reversals), per currency.",
+    )
+    disbursed = AmountOutput(
+        many=True,
+        help_text="Paid out of the campaign's fund to grantees, net of failed payments, per currency.",
+    )
     donors = serializers.IntegerField(help_text="Distinct donors; each anonymous pledge counts as one.")
 
 
@@ -201,13 +237,30 @@ class CampaignOutput(serializers.ModelSerializer):
 
     @extend_schema_field(ProgressOutput)
     def get_progress(self, campaign: Campaign) -> dict[str, Any]:
-        progress = self.context["progress"][campaign.pk]
+        progress: CampaignProgress = self.context["progress"][campaign.pk]
+        base = progress.raised_base
         return ProgressOutput(
             {
                 "raised": [{"currency": c, "amount": a} for c, a in progress.raised.items()],
+                "raised_in_base": {
+                    "currency": base.currency,
+                    "amount": base.amount,
+                    "rates": [
+                        {"currency": q.currency, "rate": _rate(q), "as_of": q.date} for q in base.rates
+                    ],
+                    "unconverted": list(base.unconverted),
+                },
+                "committed": [{"currency": c, "amount": a} for c, a in progress.committed.items()],
+                "disbursed": [{"currency": c, "amount": a} for c, a in progress.disbursed.items()],
                 "donors": progress.donors,
             }
         ).data
+
+
+def _rate(quote: FxQuote) -> str:
+    """Base-currency units per unit of the other currency, for reading; the sums use the exact ratio."""
+    rate = to_decimal(quote.to_amount, quote.to_currency) / to_decimal(quote.from_amount, quote.currency)
+    return format(rate.quantize(Decimal("1e-12")).normalize(), "f")
 
 
 class BankTransferOutput(serializers.Serializer):
