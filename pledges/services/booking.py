@@ -18,6 +18,7 @@ from ledger.api import (
     PostingSpec,
     SourceRef,
     account_for,
+    account_ids_for,
     entry_post,
     entry_reverse,
 )
@@ -60,10 +61,9 @@ def _legs_from_balance_transaction(
         (AccountRole.PROCESSING_FEES, fee),
         (AccountRole.DONATIONS_INCOME, -gross),
     ]
+    accounts = account_ids_for([role for role, _amount in legs], currency)
     postings = tuple(
-        PostingSpec(account_for(role, currency).pk, fund_id, currency, amount)
-        for role, amount in legs
-        if amount
+        PostingSpec(accounts[role], fund_id, currency, amount) for role, amount in legs if amount
     )
     return currency, gross, fee, net, postings
 

@@ -19,7 +19,7 @@ from ledger.api import (
     IdempotencyConflict,
     PostingSpec,
     SourceRef,
-    account_for,
+    account_ids_for,
     currency_check,
     entry_post,
 )
@@ -93,9 +93,11 @@ def pledge_received(pledge: Pledge) -> None:
 
 def _money_legs(*, currency: str, fund_id: int, amount: int) -> tuple[PostingSpec, PostingSpec]:
     """Bank / donations income in one fund: positive books money in, negative takes it out."""
-    bank = account_for(AccountRole.BANK, currency).pk
-    income = account_for(AccountRole.DONATIONS_INCOME, currency).pk
-    return PostingSpec(bank, fund_id, currency, amount), PostingSpec(income, fund_id, currency, -amount)
+    accounts = account_ids_for([AccountRole.BANK, AccountRole.DONATIONS_INCOME], currency)
+    return (
+        PostingSpec(accounts[AccountRole.BANK], fund_id, currency, amount),
+        PostingSpec(accounts[AccountRole.DONATIONS_INCOME], fund_id, currency, -amount),
+    )
 
 
 @transaction.atomic

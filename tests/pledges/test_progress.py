@@ -1,4 +1,4 @@
-"""A campaign's public progress: raised per currency and in the base currency, committed, disbursed, donors."""
+"""A campaign's public progress: raised per currency and in the base currency, committed, disbursed."""
 
 import datetime
 import uuid
