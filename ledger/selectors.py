@@ -475,18 +475,21 @@ def fund_activity(*, fund_ids: Sequence[int]) -> list[FundActivityRow]:
             [AccountType.INCOME, AccountRole.GRANTS_EXPENSE, list(fund_ids)],
         )
         balances = {(fund, currency): (int(i), int(c)) for fund, currency, i, c in cursor.fetchall()}
+        # The accounts first, as literals: the planner then sees how few postings grants payable has.
+        cursor.execute("SELECT id FROM ledger_account WHERE role = %s", [AccountRole.GRANTS_PAYABLE])
+        payable = [row[0] for row in cursor.fetchall()]
         cursor.execute(
             """
             SELECT p.fund_id, p.currency, sum(p.amount)
               FROM ledger_posting p
               JOIN ledger_entry e ON e.id = p.entry_id
               LEFT JOIN ledger_entry r ON r.id = e.reverses_id
-             WHERE p.account_id IN (SELECT id FROM ledger_account WHERE role = %s)
+             WHERE p.account_id = ANY(%s::bigint[])
                AND p.fund_id = ANY(%s::bigint[])
                AND (e.kind = %s OR r.kind = %s)
              GROUP BY p.fund_id, p.currency
             """,
-            [AccountRole.GRANTS_PAYABLE, list(fund_ids), EntryKind.PAYOUT, EntryKind.PAYOUT],
+            [payable, list(fund_ids), EntryKind.PAYOUT, EntryKind.PAYOUT],
         )
         paid = {(fund, currency): int(total) for fund, currency, total in cursor.fetchall()}
     return [

@@ -49,6 +49,48 @@ class Campaign(models.Model):
         return self.slug
 
 
+# A campaign's donors, counted by triggers as money arrives: an account once, a
+# pledge without one once, money with no pledge once each. The key names which.
+DONOR_KEY_SQL = "CASE WHEN p.donor_id IS NULL THEN 'p' || p.id ELSE 'u' || p.donor_id END"
+DONOR_SLOTS = 16
+# Concurrent bookings add to different rows of the tally (by backend), not one hot row.
+DONOR_TALLY_SQL = (
+    "INSERT INTO pledges_campaigndonortally (campaign_id, slot, donors) "
+    f"VALUES ({{campaign}}, pg_backend_pid() % {DONOR_SLOTS}, {{change}}) "
+    "ON CONFLICT (campaign_id, slot) "
+    "DO UPDATE SET donors = pledges_campaigndonortally.donors + EXCLUDED.donors;"
+)
+DONOR_ADD_SQL = (
+    "INSERT INTO pledges_campaigndonor (campaign_id, key) VALUES ({campaign}, v_key) "
+    "ON CONFLICT DO NOTHING;\n"
+    "IF FOUND THEN " + DONOR_TALLY_SQL.format(campaign="{campaign}", change="1") + " END IF;"
+)
+
+
+class CampaignDonor(models.Model):
+    """One row per distinct donor of a campaign; triggers keep it.
+
+    `key` is u<account id>, p<pledge id> or c<contribution id>.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+")
+    key = models.CharField(max_length=24)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "key"], name="campaign_donor_once")]
+
+
+class CampaignDonorTally(models.Model):
+    """How many donors a campaign has, in a few rows that sum to it; triggers keep it, readers sum it."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+")
+    slot = models.SmallIntegerField()
+    donors = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "slot"], name="campaign_donor_tally_slot")]
+
+
 class Frequency(models.TextChoices):
     ONCE = "once", "Once"
     MONTHLY = "monthly", "Monthly"
@@ -197,7 +239,24 @@ class Contribution(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["campaign", "pledge"], name="contribution_campaign_pledge")]
-        triggers = _append_only("contribution")
+        triggers = [
+            *_append_only("contribution"),
+            pgtrigger.Trigger(
+                name="contribution_counts_donor",
+                operation=pgtrigger.Insert,
+                when=pgtrigger.After,
+                declare=[("v_key", "text")],
+                func=f"""
+                IF NEW.pledge_id IS NULL THEN
+                    v_key := 'c' || NEW.id;
+                ELSE
+                    SELECT {DONOR_KEY_SQL} INTO v_key FROM pledges_pledge p WHERE p.id = NEW.pledge_id;
+                END IF;
+                {DONOR_ADD_SQL.format(campaign="NEW.campaign_id")}
+                RETURN NULL;
+                """,
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"contribution {self.public_id}"
@@ -339,7 +398,26 @@ class ContributionMatch(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["campaign", "pledge"], name="match_campaign_pledge")]
-        triggers = _append_only("contributionmatch")
+        triggers = [
+            *_append_only("contributionmatch"),
+            pgtrigger.Trigger(
+                name="match_moves_donor",
+                operation=pgtrigger.Insert,
+                when=pgtrigger.After,
+                declare=[("v_key", "text"), ("v_from", "bigint")],
+                func=f"""
+                SELECT c.campaign_id INTO v_from FROM pledges_contribution c WHERE c.id = NEW.contribution_id;
+                DELETE FROM pledges_campaigndonor
+                 WHERE campaign_id = v_from AND key = 'c' || NEW.contribution_id;
+                IF FOUND THEN
+                    {DONOR_TALLY_SQL.format(campaign="v_from", change="-1")}
+                END IF;
+                SELECT {DONOR_KEY_SQL} INTO v_key FROM pledges_pledge p WHERE p.id = NEW.pledge_id;
+                {DONOR_ADD_SQL.format(campaign="NEW.campaign_id")}
+                RETURN NULL;
+                """,
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"match {self.public_id}"

@@ -131,3 +131,28 @@ def test_money_matched_to_another_campaigns_pledge_counts_its_donor_there(chart,
     assert (_progress(campaign)["donors"], _progress(other)["donors"]) == (1, 1)
     assert _progress(other)["raised"] == [{"currency": "EUR", "amount": "25.00"}]
     assert _progress(campaign)["raised"] == [{"currency": "EUR", "amount": "10.00"}]
+
+
+def test_a_donor_account_counts_once_however_many_pledges_and_each_anonymous_pledge_once(
+    chart, campaign, treasurer_user, make_user
+):
+    from pledges.services import pledge_create
+
+    donor = make_user("donor")[0]
+
+    def bank_pledge(donor_user=None):
+        return pledge_create(
+            campaign_slug=campaign.slug,
+            amount=1_000,
+            currency="EUR",
+            frequency="once",
+            method="bank_transfer",
+            donor=donor_user,
+        )
+
+    for pledge in (bank_pledge(donor), bank_pledge(donor), bank_pledge(), bank_pledge()):
+        _cash(campaign, treasurer_user, 1_000, "EUR", reference=pledge.reference)
+    unpaid = bank_pledge()
+    assert unpaid.reference  # a pledge with no money yet is nobody's gift
+    _cash(campaign, treasurer_user, 500, "EUR")
+    assert _progress(campaign)["donors"] == 1 + 2 + 1
