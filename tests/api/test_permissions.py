@@ -191,6 +191,9 @@ def test_every_pledges_view_says_who_may_use_it():
         "pledges/<uuid:pk>/erase/": [DonorAccess],
         "contributions/": [ContributionAccess],
         "contributions/<uuid:pk>/refund/": [ContributionAccess],
+        "contributions/unmatched/": [ContributionAccess],
+        "contributions/<uuid:pk>/match/": [ContributionAccess],
+        "contributions/<uuid:pk>/bank-refund/": [ContributionAccess],
         "stripe/webhook/": [Anyone],
     }
 
