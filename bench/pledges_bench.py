@@ -3,11 +3,13 @@
     python bench/pledges_bench.py [--events N] [--contributions N]
 
 Creates a database of its own (tadamun_bench_pledges_<pid>) like bench/ledger.py,
-starts the tests' fake Stripe in this process and gunicorn (4 sync workers) on
-127.0.0.1 against both, then sends signed checkout.session.completed events for
-card pledges: one sender, then four at once. Each event is verified, stored,
-re-read from the fake Stripe (session, payment intent, charge, balance
-transaction) and booked through ledger.api, as in production. Then it loads
+starts the tests' fake Stripe in a process of its own (so it shares no
+interpreter lock with the senders: the bench measures our code, not the fake)
+and gunicorn (config/gunicorn.py, as deployed) on 127.0.0.1 against both, then sends signed
+checkout.session.completed events for card pledges: one sender, then four at
+once. Each event is verified, stored, re-read from the fake Stripe (one read
+of the session expanded to its payment, charge and balance transaction) and
+booked through ledger.api, as in production. Then it loads
 `--contributions` contributions into one campaign and times the public progress
 read. Prints one JSON line per figure on stdout; progress goes to stderr. The
 database is dropped at the end, also on failure.
@@ -72,8 +74,11 @@ def gunicorn_start(db_name: str, stripe_base: str, port: int) -> subprocess.Pope
         "STRIPE_MAX_NETWORK_RETRIES": "0",
         "LOG_LEVEL": "WARNING",
     }
-    command = [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi:application", "-b", f"127.0.0.1:{port}"]
-    process = subprocess.Popen([*command, "-w", "4", "--log-level", "warning"], cwd=ROOT, env=env)
+    # The production configuration (threaded workers), as deployed.
+    command = [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi:application", "-c", "config/gunicorn.py"]
+    process = subprocess.Popen(
+        [*command, "-b", f"127.0.0.1:{port}", "--log-level", "warning"], cwd=ROOT, env=env
+    )
     for _ in range(100):
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
@@ -137,6 +142,66 @@ def send(port: int, bodies: list[bytes]) -> None:
         if response.status != 200:
             raise RuntimeError(f"webhook answered {response.status}")
         connection.close()
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU time the processes used so far; a process gone since counts as none."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def worker_pids(master: int) -> list[int]:
+    """gunicorn's workers: the master's children."""
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == master:
+                pids.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return pids
+
+
+def backend_pids(db_name: str) -> list[int]:
+    """The PostgreSQL backends serving the bench database (gunicorn keeps its connections)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [db_name]
+        )
+        pids = [row[0] for row in cursor.fetchall()]
+    connection.close()
+    return pids
+
+
+def cpu_per_event(
+    name: str, port: int, batches: list[list[bytes]], server: subprocess.Popen, db_name: str, fake: int
+) -> float:
+    """Send the batches; log the CPU each event cost gunicorn, PostgreSQL and the fake. Returns events/s.
+
+    CPU per event moves far less with the machine's load than events per second do.
+    """
+    ours = worker_pids(server.pid) + backend_pids(db_name)
+    before_ours, before_fake = cpu_seconds(ours), cpu_seconds([fake])
+    events_per_s = rate(port, batches)
+    late = [pid for pid in worker_pids(server.pid) + backend_pids(db_name) if pid not in ours]
+    count = sum(len(b) for b in batches)
+    used = (cpu_seconds(ours) - before_ours + cpu_seconds(late)) / count * 1000
+    fake_used = (cpu_seconds([fake]) - before_fake) / count * 1000
+    log(
+        f"{name}: {events_per_s:,.0f} events/s; CPU per event {used:.1f} ms in gunicorn and PostgreSQL, "
+        f"{fake_used:.1f} ms in the fake Stripe"
+    )
+    emit(f"webhook_cpu_ms_per_event_{name}", used, "ms")
+    return events_per_s
 
 
 def rate(port: int, batches: list[list[bytes]]) -> float:
@@ -232,7 +297,7 @@ def main() -> int:
         from ledger.services import balances_checkpoint, chart_of_accounts_create
         from pledges.selectors import campaign_progress
         from pledges.services import campaign_create
-        from tests.fakes.stripe_server import FakeStripe, serve
+        from tests.fakes.stripe_server import FakeStripe, serve_in_process
 
         call_command("migrate", verbosity=0)
         chart_of_accounts_create(currencies=["USD"])
@@ -244,18 +309,20 @@ def main() -> int:
             starts_on=timezone.localdate(),
         )
         fake = FakeStripe()
-        fake_server = serve(fake)
         bodies = events_for(fake, campaign, args.events * 2 + 20)
         connection.close()
+        fake_process = serve_in_process(fake)
         server = gunicorn_start(db_name, fake.base_url, args.port)
         log(f"gunicorn on 127.0.0.1:{args.port}, fake Stripe on {fake.base_url}")
         send(args.port, bodies[:20])  # warm every worker's connection and imports
-        serial_rate = rate(args.port, [bodies[20 : 20 + args.events]])
-        log(f"serial: {serial_rate:,.0f} events/s")
+        serial = [bodies[20 : 20 + args.events]]
+        serial_rate = cpu_per_event("serial", args.port, serial, server, db_name, fake_process.pid or 0)
         rest = bodies[20 + args.events :]
-        concurrent_rate = rate(args.port, [rest[i::4] for i in range(4)])
-        log(f"4 senders: {concurrent_rate:,.0f} events/s")
-        fake_server.shutdown()
+        batches = [rest[i::4] for i in range(4)]
+        concurrent_rate = cpu_per_event(
+            "concurrent4", args.port, batches, server, db_name, fake_process.pid or 0
+        )
+        fake_process.terminate()
 
         started = time.perf_counter()
         load_contributions(campaign, args.contributions)

@@ -14,7 +14,7 @@ from django.db.models.expressions import RawSQL
 
 from ledger.chain import ZERO_HASH
 from ledger.exceptions import EntryNotFound, UnknownReference
-from ledger.models import Account, AccountRole, AccountType, Balance, Entry, Fund
+from ledger.models import Account, AccountRole, AccountType, Balance, Entry, EntryKind, Fund
 
 # The one definition of a current balance is the SQL function
 # ledger_current_balances(account, fund) (ledger/sql): the balance row plus the
@@ -439,3 +439,108 @@ def account_statement_page(
     lines = statement.lines[:limit]
     closing = lines[-1].running_balance if lines else statement.opening_balance
     return replace(statement, lines=lines, closing_balance=closing), True
+
+
+@dataclass(frozen=True, slots=True)
+class FundActivityRow:
+    """What went into and out of one fund in one currency, from the books (minor units)."""
+
+    fund_id: int
+    currency: str
+    income: int  # income accounts' credit balance: donations net of refunds and lost disputes
+    committed: int  # grants expense: granted from the fund, net of reversed approvals
+    disbursed: int  # grants payable settled by payments, net of reversed payments
+
+
+def fund_activity(*, fund_ids: Sequence[int]) -> list[FundActivityRow]:
+    """Income, grants committed and grants paid out per fund and currency, for the funds given.
+
+    Income and commitments are balances (ledger_current_balances); payments are
+    the payout entries' debits to grants payable and their reversals' credits,
+    read from grants payable's postings, so the cost grows with grants, not gifts.
+    """
+    if not fund_ids:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT f.id, x.currency,
+                   coalesce(-ledger_sum(x.balance) FILTER (WHERE a.type = %s), 0),
+                   coalesce(ledger_sum(x.balance) FILTER (WHERE a.role = %s), 0)
+              FROM unnest(%s::bigint[]) f(id)
+             CROSS JOIN LATERAL ledger_current_balances(NULL, f.id) x
+              JOIN ledger_account a ON a.id = x.account_id
+             GROUP BY f.id, x.currency
+            """,
+            [AccountType.INCOME, AccountRole.GRANTS_EXPENSE, list(fund_ids)],
+        )
+        balances = {(fund, currency): (int(i), int(c)) for fund, currency, i, c in cursor.fetchall()}
+        # The accounts first, as literals: the planner then sees how few postings grants payable has.
+        cursor.execute("SELECT id FROM ledger_account WHERE role = %s", [AccountRole.GRANTS_PAYABLE])
+        payable = [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            """
+            SELECT p.fund_id, p.currency, sum(p.amount)
+              FROM ledger_posting p
+              JOIN ledger_entry e ON e.id = p.entry_id
+              LEFT JOIN ledger_entry r ON r.id = e.reverses_id
+             WHERE p.account_id = ANY(%s::bigint[])
+               AND p.fund_id = ANY(%s::bigint[])
+               AND (e.kind = %s OR r.kind = %s)
+             GROUP BY p.fund_id, p.currency
+            """,
+            [payable, list(fund_ids), EntryKind.PAYOUT, EntryKind.PAYOUT],
+        )
+        paid = {(fund, currency): int(total) for fund, currency, total in cursor.fetchall()}
+    return [
+        FundActivityRow(
+            fund, currency, *balances.get((fund, currency), (0, 0)), paid.get((fund, currency), 0)
+        )
+        for fund, currency in sorted(balances.keys() | paid.keys())
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class FxQuote:
+    """A rate the books recorded: `to_amount` of `to_currency` for `from_amount` of `currency`."""
+
+    currency: str
+    to_currency: str
+    from_amount: int  # minor units, positive
+    to_amount: int  # minor units, positive
+    entry_id: int
+    date: datetime.date
+
+
+def fx_quotes_latest(*, currencies: Iterable[str], to_currency: str) -> dict[str, FxQuote]:
+    """The latest currency conversion between each currency and `to_currency`, by currency.
+
+    Read from the two trading accounts' postings of the conversion entry: the
+    amounts exchanged, whichever way, so the rate is their exact ratio. A
+    currency never converted to or from `to_currency` is left out.
+    """
+    wanted = sorted(set(currencies) - {to_currency})
+    if not wanted:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT ax.currency, abs(q.x_amount), abs(q.to_amount), q.entry_id, q.date
+              FROM ledger_account ax
+              JOIN ledger_account ab ON ab.role = %s AND ab.currency = %s
+             CROSS JOIN LATERAL (
+                   SELECT px.amount AS x_amount, pb.amount AS to_amount, e.id AS entry_id, e.date
+                     FROM ledger_posting px
+                     JOIN ledger_posting pb ON pb.entry_id = px.entry_id AND pb.account_id = ab.id
+                     JOIN ledger_entry e ON e.id = px.entry_id
+                    WHERE px.account_id = ax.id AND e.kind = %s
+                    ORDER BY px.id DESC
+                    LIMIT 1) q
+             WHERE ax.role = %s AND ax.currency = ANY(%s)
+            """,
+            [AccountRole.FX_TRADING, to_currency, EntryKind.FX_CONVERSION, AccountRole.FX_TRADING, wanted],
+        )
+        return {
+            currency: FxQuote(currency, to_currency, int(x), int(b), entry_id, date)
+            for currency, x, b, entry_id, date in cursor.fetchall()
+        }

@@ -6,6 +6,9 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, register
 
+from core.errors import DomainError
+from ledger.api import currency_check
+
 
 @register()
 def stripe_settings_check(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
@@ -27,6 +30,14 @@ def stripe_settings_check(app_configs: Sequence[Any] | None = None, **kwargs: An
             Error(
                 "STRIPE_API_BASE is not HTTPS: the secret key would cross the network in clear.",
                 id="pledges.E002",
+            )
+        )
+    try:
+        currency_check(settings.BASE_CURRENCY)
+    except DomainError:
+        problems.append(
+            Error(
+                "BASE_CURRENCY is not an ISO 4217 currency code.", hint="For example EUR.", id="pledges.E003"
             )
         )
     return problems

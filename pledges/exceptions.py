@@ -115,3 +115,27 @@ class ReceiptNotFound(PledgesError):
     """No such receipt."""
 
     code = "not_found"
+
+
+class ContributionNotMatchable(PledgesError):
+    """Only bank and cash money received without a pledge is matched; card payments come with theirs."""
+
+    code = "contribution_not_matchable"
+
+
+class ContributionAlreadyMatched(PledgesError):
+    """This contribution already belongs to a pledge; a match is never changed."""
+
+    code = "contribution_already_matched"
+
+
+class UnknownPledgeReference(PledgesError):
+    """No pledge has this reference."""
+
+    code = "unknown_pledge_reference"
+
+
+class PledgeCurrencyDiffers(PledgesError):
+    """The pledge is in another currency than the money received."""
+
+    code = "pledge_currency_differs"

@@ -4,6 +4,7 @@ import uuid
 
 import pgtrigger
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import F, Q
 
@@ -46,6 +47,48 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.slug
+
+
+# A campaign's donors, counted by triggers as money arrives: an account once, a
+# pledge without one once, money with no pledge once each. The key names which.
+DONOR_KEY_SQL = "CASE WHEN p.donor_id IS NULL THEN 'p' || p.id ELSE 'u' || p.donor_id END"
+DONOR_SLOTS = 16
+# Concurrent bookings add to different rows of the tally (by backend), not one hot row.
+DONOR_TALLY_SQL = (
+    "INSERT INTO pledges_campaigndonortally (campaign_id, slot, donors) "
+    f"VALUES ({{campaign}}, pg_backend_pid() % {DONOR_SLOTS}, {{change}}) "
+    "ON CONFLICT (campaign_id, slot) "
+    "DO UPDATE SET donors = pledges_campaigndonortally.donors + EXCLUDED.donors;"
+)
+DONOR_ADD_SQL = (
+    "INSERT INTO pledges_campaigndonor (campaign_id, key) VALUES ({campaign}, v_key) "
+    "ON CONFLICT DO NOTHING;\n"
+    "IF FOUND THEN " + DONOR_TALLY_SQL.format(campaign="{campaign}", change="1") + " END IF;"
+)
+
+
+class CampaignDonor(models.Model):
+    """One row per distinct donor of a campaign; triggers keep it.
+
+    `key` is u<account id>, p<pledge id> or c<contribution id>.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+")
+    key = models.CharField(max_length=24)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "key"], name="campaign_donor_once")]
+
+
+class CampaignDonorTally(models.Model):
+    """How many donors a campaign has, in a few rows that sum to it; triggers keep it, readers sum it."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+")
+    slot = models.SmallIntegerField()
+    donors = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "slot"], name="campaign_donor_tally_slot")]
 
 
 class Frequency(models.TextChoices):
@@ -249,10 +292,47 @@ class Contribution(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["campaign", "pledge"], name="contribution_campaign_pledge")]
-        triggers = _append_only("contribution")
+        triggers = [
+            *_append_only("contribution"),
+            pgtrigger.Trigger(
+                name="contribution_counts_donor",
+                operation=pgtrigger.Insert,
+                when=pgtrigger.After,
+                declare=[("v_key", "text")],
+                func=f"""
+                IF NEW.pledge_id IS NULL THEN
+                    v_key := 'c' || NEW.id;
+                ELSE
+                    SELECT {DONOR_KEY_SQL} INTO v_key FROM pledges_pledge p WHERE p.id = NEW.pledge_id;
+                END IF;
+                {DONOR_ADD_SQL.format(campaign="NEW.campaign_id")}
+                RETURN NULL;
+                """,
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"contribution {self.public_id}"
+
+    @property
+    def matched(self) -> "ContributionMatch | None":
+        """The treasurer's later match to a pledge, if any (select `match` when listing)."""
+        try:
+            return self.match
+        except ObjectDoesNotExist:
+            return None
+
+    @property
+    def current_pledge_id(self) -> int | None:
+        """The pledge it was received for, or the one it was matched to later."""
+        match = self.matched
+        return self.pledge_id if match is None else match.pledge_id
+
+    @property
+    def current_campaign_id(self) -> int:
+        """The campaign whose fund holds it now: a match to another campaign's pledge moved it there."""
+        match = self.matched
+        return self.campaign_id if match is None else match.campaign_id
 
 
 class RefundRequest(models.Model):
@@ -288,14 +368,21 @@ class AdjustmentKind(models.TextChoices):
 class ContributionAdjustment(models.Model):
     """A later movement of a contribution's money: a refund, its failure, a dispute's withdrawal or return.
 
-    Amounts are Stripe's balance transaction's, signed: a refund or a
-    withdrawal is negative, its failure or a reinstatement positive.
+    Amounts are signed: a refund or a withdrawal is negative, its failure or a
+    reinstatement positive. Card ones are Stripe's balance transactions; a bank
+    or cash refund is recorded by a treasurer.
     """
 
     contribution = models.ForeignKey(Contribution, on_delete=models.PROTECT, related_name="adjustments")
     kind = models.CharField(max_length=32, choices=AdjustmentKind.choices)
-    stripe_object_id = models.CharField(max_length=255)
-    stripe_balance_transaction_id = models.CharField(max_length=255, unique=True)
+    stripe_object_id = models.CharField(max_length=255, blank=True, default="")
+    stripe_balance_transaction_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    # A bank or cash refund a treasurer recorded: derived from the request's
+    # idempotency key, so a retry finds it.
+    public_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     amount = models.BigIntegerField()
     fee = models.BigIntegerField(default=0)
     currency = models.CharField(max_length=3)
@@ -309,8 +396,84 @@ class ContributionAdjustment(models.Model):
             models.CheckConstraint(condition=Q(kind__in=AdjustmentKind.values), name="adjustment_kind_valid"),
             models.CheckConstraint(condition=~Q(amount=0) | ~Q(fee=0), name="adjustment_moves_money"),
             models.CheckConstraint(condition=_currency("currency"), name="adjustment_currency_iso"),
+            # Stripe's movements name their balance transaction; a treasurer's is a refund, recorded by them.
+            models.CheckConstraint(
+                condition=Q(
+                    stripe_balance_transaction_id__isnull=False,
+                    public_id__isnull=True,
+                    recorded_by__isnull=True,
+                )
+                | Q(
+                    stripe_balance_transaction_id__isnull=True,
+                    public_id__isnull=False,
+                    recorded_by__isnull=False,
+                    kind=AdjustmentKind.REFUND,
+                    amount__lt=0,
+                    fee=0,
+                ),
+                name="adjustment_from_stripe_or_treasurer",
+            ),
         ]
         triggers = _append_only("contributionadjustment")
+
+    @property
+    def refunded(self) -> int:
+        """What went back to the donor, as a positive amount (refunds are stored negative)."""
+        return -self.amount
+
+
+class ContributionMatch(models.Model):
+    """A treasurer's later matching of money received without a pledge's reference to that pledge.
+
+    Contributions are append-only, so the match is a row of its own, one per
+    contribution (matched once). When the pledge's campaign has another fund,
+    `entry` moved what was left of the money there (`moved`, in the
+    contribution's currency); the contribution then counts in that campaign.
+    """
+
+    public_id = models.UUIDField(unique=True, editable=False)
+    contribution = models.OneToOneField(Contribution, on_delete=models.PROTECT, related_name="match")
+    pledge = models.ForeignKey(Pledge, on_delete=models.PROTECT, related_name="matches")
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="matched_contributions")
+    moved = models.BigIntegerField(default=0)
+    entry = models.OneToOneField(
+        "ledger.Entry", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    matched_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(entry__isnull=True, moved=0) | Q(entry__isnull=False, moved__gt=0),
+                name="match_moves_money_with_its_entry",
+            ),
+        ]
+        indexes = [models.Index(fields=["campaign", "pledge"], name="match_campaign_pledge")]
+        triggers = [
+            *_append_only("contributionmatch"),
+            pgtrigger.Trigger(
+                name="match_moves_donor",
+                operation=pgtrigger.Insert,
+                when=pgtrigger.After,
+                declare=[("v_key", "text"), ("v_from", "bigint")],
+                func=f"""
+                SELECT c.campaign_id INTO v_from FROM pledges_contribution c WHERE c.id = NEW.contribution_id;
+                DELETE FROM pledges_campaigndonor
+                 WHERE campaign_id = v_from AND key = 'c' || NEW.contribution_id;
+                IF FOUND THEN
+                    {DONOR_TALLY_SQL.format(campaign="v_from", change="-1")}
+                END IF;
+                SELECT {DONOR_KEY_SQL} INTO v_key FROM pledges_pledge p WHERE p.id = NEW.pledge_id;
+                {DONOR_ADD_SQL.format(campaign="NEW.campaign_id")}
+                RETURN NULL;
+                """,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"match {self.public_id}"
 
 
 class PayoutKind(models.TextChoices):

@@ -4,14 +4,18 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from fractions import Fraction
 
-from django.db.models import Count, Q, QuerySet
+from django.conf import settings
+from django.db.models import QuerySet, Sum
 
-from ledger.api import fund_balances
+from ledger.api import FxQuote, fund_activity, fx_quotes_latest
 from pledges.exceptions import ManageCodeInvalid, ReceiptNotFound
 from pledges.models import (
     Campaign,
+    CampaignDonorTally,
     Contribution,
+    ContributionMethod,
     DonorProfile,
     EventStatus,
     Pledge,
@@ -43,10 +47,30 @@ def pledge_get_by_manage_code(*, code: str) -> Pledge:
 
 
 @dataclass(frozen=True)
-class CampaignProgress:
-    """Raised per currency (donations income net of refunds and lost disputes, from the ledger) and donors."""
+class RaisedInBase:
+    """What a campaign raised, in the base currency: an indication, never booked.
 
-    raised: dict[str, int] = field(default_factory=dict)
+    Money in the base currency counts as it is; each other currency at the
+    latest conversion the books recorded between it and the base currency (the
+    exact ratio of the amounts exchanged), rounded toward zero to the base
+    currency's minor unit, so it never overstates. Currencies never converted
+    are left out and listed in `unconverted`; their money is in `raised`.
+    """
+
+    currency: str
+    amount: int = 0
+    rates: tuple[FxQuote, ...] = ()
+    unconverted: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CampaignProgress:
+    """A campaign's public progress: every figure per currency from the ledger, and donors counted."""
+
+    raised: dict[str, int] = field(default_factory=dict)  # donations income net of refunds and lost disputes
+    raised_base: RaisedInBase = field(default_factory=lambda: RaisedInBase(currency="EUR"))
+    committed: dict[str, int] = field(default_factory=dict)  # granted from the campaign's fund
+    disbursed: dict[str, int] = field(default_factory=dict)  # paid out of it
     donors: int = 0
 
 
@@ -54,30 +78,62 @@ def campaign_list() -> QuerySet[Campaign]:
     return Campaign.objects.all()
 
 
+def _in_base(raised: dict[str, int], quotes: dict[str, FxQuote], base: str) -> RaisedInBase:
+    total, used, unconverted = Fraction(raised.get(base, 0)), [], []
+    for currency, amount in raised.items():
+        if currency == base:
+            continue
+        quote = quotes.get(currency)
+        if quote is None:
+            unconverted.append(currency)
+            continue
+        # Minor units to minor units: the exponents cancel in the ratio of the two amounts.
+        total += Fraction(amount * quote.to_amount, quote.from_amount)
+        used.append(quote)
+    return RaisedInBase(currency=base, amount=int(total), rates=tuple(used), unconverted=tuple(unconverted))
+
+
 def campaign_progress(campaigns: Iterable[Campaign]) -> dict[int, CampaignProgress]:
-    """Each campaign's progress, in two queries whatever the number of campaigns."""
+    """Each campaign's progress, in five queries whatever the number of campaigns."""
     campaigns = list(campaigns)
     by_fund = {c.fund_id: c.pk for c in campaigns}
-    raised: dict[int, dict[str, int]] = defaultdict(dict)
-    for row in fund_balances():
-        if row.fund_id in by_fund and row.income:
-            raised[by_fund[row.fund_id]][row.currency] = row.income
-    # A donor with an account counts once; a pledge without one is one donor, and
-    # so is money received with no pledge at all.
-    donors = (
-        Contribution.objects.filter(campaign__in=[c.pk for c in campaigns])
-        .values("campaign_id")
-        .annotate(
-            accounts=Count("pledge__donor_id", distinct=True),
-            anonymous=Count("pledge_id", distinct=True, filter=Q(pledge__donor_id__isnull=True)),
-            unpledged=Count("id", filter=Q(pledge_id__isnull=True)),
+    figures: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    for row in fund_activity(fund_ids=sorted(by_fund)):
+        for name in ("income", "committed", "disbursed"):
+            if getattr(row, name):
+                figures[by_fund[row.fund_id]][name][row.currency] = getattr(row, name)
+    base = settings.BASE_CURRENCY
+    currencies = {currency for f in figures.values() for currency in f["income"]}
+    quotes = fx_quotes_latest(currencies=currencies, to_currency=base)
+    donors = _donor_counts([c.pk for c in campaigns])
+    progress = {}
+    for c in campaigns:
+        raised = dict(sorted(figures[c.pk]["income"].items()))
+        progress[c.pk] = CampaignProgress(
+            raised=raised,
+            raised_base=_in_base(raised, quotes, base),
+            committed=dict(sorted(figures[c.pk]["committed"].items())),
+            disbursed=dict(sorted(figures[c.pk]["disbursed"].items())),
+            donors=donors.get(c.pk, 0),
         )
+    return progress
+
+
+def _donor_counts(campaign_ids: list[int]) -> dict[int, int]:
+    """Donors per campaign: an account counts once, a pledge without one once, unpledged money once each.
+
+    Counted as money arrives by the triggers on contributions and matches
+    (pledges.models: CampaignDonor, CampaignDonorTally), so reading it is a
+    sum over a few rows however many gifts there are; money counts in the
+    campaign that holds it after a match.
+    """
+    rows = (
+        CampaignDonorTally.objects.filter(campaign_id__in=campaign_ids)
+        .values("campaign_id")
+        .annotate(total=Sum("donors"))
+        .values_list("campaign_id", "total")
     )
-    counts = {d["campaign_id"]: d["accounts"] + d["anonymous"] + d["unpledged"] for d in donors}
-    return {
-        c.pk: CampaignProgress(raised=dict(sorted(raised[c.pk].items())), donors=counts.get(c.pk, 0))
-        for c in campaigns
-    }
+    return {campaign_id: int(total) for campaign_id, total in rows}
 
 
 def pledge_list_for_donor(*, donor: User) -> QuerySet[Pledge]:
@@ -129,7 +185,18 @@ def campaign_supporter_profiles(*, campaign: Campaign) -> list[DonorProfile]:
 
 
 def contribution_list() -> QuerySet[Contribution]:
-    return Contribution.objects.select_related("campaign", "pledge").order_by("-id")
+    return Contribution.objects.select_related(
+        "campaign", "pledge", "match__pledge", "match__campaign"
+    ).order_by("-id")
+
+
+def contribution_unmatched_list() -> QuerySet[Contribution]:
+    """Bank and cash money received without a pledge's reference and not matched to one since."""
+    return (
+        contribution_list()
+        .filter(pledge__isnull=True, match__isnull=True)
+        .exclude(method=ContributionMethod.CARD)
+    )
 
 
 def stripe_event_failed_list() -> QuerySet[StripeEvent]:

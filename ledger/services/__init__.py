@@ -10,6 +10,7 @@ from ledger.services.chart import (
 from ledger.services.periods import period_close
 from ledger.services.posting import (
     account_for,
+    account_ids_for,
     currency_convert,
     entries_post_bulk,
     entry_post,
@@ -33,6 +34,7 @@ __all__ = [
     "SourceRef",
     "account_create",
     "account_for",
+    "account_ids_for",
     "balances_checkpoint",
     "chart_of_accounts_create",
     "check_entry_spec",

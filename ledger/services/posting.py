@@ -3,6 +3,7 @@
 import datetime
 import json
 import uuid
+from collections.abc import Sequence
 from contextlib import nullcontext
 from decimal import Decimal
 
@@ -164,6 +165,18 @@ def account_for(role: str, currency: str) -> Account:
         return Account.objects.get(role=role, currency=currency)
     except Account.DoesNotExist:
         raise exc.UnknownReference(f"The chart has no {role} account in {currency}.") from None
+
+
+def account_ids_for(roles: Sequence[str], currency: str) -> dict[str, int]:
+    """The chart's accounts for several system roles in one currency, by role, in one query."""
+    found = {
+        str(role): pk
+        for role, pk in Account.objects.filter(role__in=roles, currency=currency).values_list("role", "pk")
+    }
+    for role in roles:
+        if role not in found:
+            raise exc.UnknownReference(f"The chart has no {role} account in {currency}.")
+    return found
 
 
 def fund_transfer(

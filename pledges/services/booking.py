@@ -5,7 +5,6 @@ Stripe balance transaction (or the treasurer's request), so a replay replays it.
 """
 
 import datetime
-import uuid
 from collections import defaultdict
 
 from django.db import connection, transaction
@@ -19,16 +18,14 @@ from ledger.api import (
     PostingSpec,
     SourceRef,
     account_for,
-    currency_check,
+    account_ids_for,
     entry_post,
     entry_reverse,
 )
 from ledger.models import Fund
 from pledges import stripe_gateway as gateway
-from pledges.exceptions import CampaignNotFound, InvalidPledge
 from pledges.models import (
     AdjustmentKind,
-    Campaign,
     Contribution,
     ContributionAdjustment,
     ContributionMethod,
@@ -39,7 +36,6 @@ from pledges.models import (
     StripePayoutBooking,
 )
 from pledges.services.receipts import receipt_issue
-from users.models import User
 
 Obj = gateway.Obj
 
@@ -66,10 +62,9 @@ def _legs_from_balance_transaction(
         (AccountRole.PROCESSING_FEES, fee),
         (AccountRole.DONATIONS_INCOME, -gross),
     ]
+    accounts = account_ids_for([role for role, _amount in legs], currency)
     postings = tuple(
-        PostingSpec(account_for(role, currency).pk, fund_id, currency, amount)
-        for role, amount in legs
-        if amount
+        PostingSpec(accounts[role], fund_id, currency, amount) for role, amount in legs if amount
     )
     return currency, gross, fee, net, postings
 
@@ -280,92 +275,8 @@ def _payout_funds(payout_id: str, amount: int) -> dict[int, int]:
     for bt_id, fund_id in ContributionAdjustment.objects.filter(
         stripe_balance_transaction_id__in=nets
     ).values_list("stripe_balance_transaction_id", "contribution__campaign__fund_id"):
-        per_fund[fund_id] += nets[bt_id]
+        per_fund[fund_id] += nets[str(bt_id)]
     rest = amount - sum(per_fund.values())
     if rest:
         per_fund[Fund.objects.get(code=GENERAL_FUND_CODE).pk] += rest
     return {fund_id: share for fund_id, share in per_fund.items() if share}
-
-
-@transaction.atomic
-def contribution_record(
-    *,
-    idempotency_key: uuid.UUID,
-    method: str,
-    amount: int,
-    currency: str,
-    received_on: datetime.date,
-    reference: str,
-    campaign_slug: str | None,
-    recorded_by: User,
-) -> tuple[Contribution, bool]:
-    """A treasurer records money received by bank transfer or in cash, matched to a pledge by its reference.
-
-    Returns the contribution and whether it is new; the same idempotency key
-    returns the first one.
-    """
-    public_id = gateway.stripe_key("recorded-contribution", str(idempotency_key))
-    key_lock(str(public_id))
-    existing = Contribution.objects.filter(public_id=public_id).first()
-    if existing is not None:
-        return existing, False
-    currency_check(currency)
-    if method not in (ContributionMethod.BANK_TRANSFER, ContributionMethod.CASH):
-        raise InvalidPledge("Treasurers record bank transfers and cash; card payments arrive from Stripe.")
-    if type(amount) is not int or amount <= 0:
-        raise InvalidPledge("A contribution is a positive amount.")
-    pledge = None
-    pledge_row = (
-        Pledge.objects.filter(reference=reference.strip().upper()).only("pk").first() if reference else None
-    )
-    if pledge_row is not None:
-        pledge = pledge_lock(pledge_row.pk)
-    if pledge is not None:
-        if campaign_slug and campaign_slug != pledge.campaign.slug:
-            raise InvalidPledge(f"Reference {pledge.reference} belongs to another campaign.")
-        campaign = pledge.campaign
-    elif campaign_slug:
-        named = Campaign.objects.filter(slug=campaign_slug).first()
-        if named is None:
-            raise CampaignNotFound(f"No campaign '{campaign_slug}'.")
-        campaign = named
-    else:
-        raise InvalidPledge("No pledge has this reference: name the campaign the money is for.")
-    # Cash is banked: both arrive in the bank account of their currency.
-    bank, income = (
-        account_for(AccountRole.BANK, currency).pk,
-        account_for(AccountRole.DONATIONS_INCOME, currency).pk,
-    )
-    posted = entry_post(
-        EntrySpec(
-            idempotency_key=idempotency_key,
-            postings=(
-                PostingSpec(bank, campaign.fund_id, currency, amount),
-                PostingSpec(income, campaign.fund_id, currency, -amount),
-            ),
-            date=received_on,
-            kind=EntryKind.CONTRIBUTION,
-            memo=f"{ContributionMethod(method).label} {pledge.reference if pledge else ''}".strip(),
-            source=SourceRef(type="contribution", id=str(public_id)),
-            created_by_id=recorded_by.pk,
-        )
-    )
-    contribution = Contribution.objects.create(
-        public_id=public_id,
-        campaign=campaign,
-        pledge=pledge,
-        method=method,
-        amount=amount,
-        currency=currency,
-        presentment_amount=amount,
-        presentment_currency=currency,
-        reference=reference[:64],
-        received_on=received_on,
-        recorded_by=recorded_by,
-        entry_id=posted.entry_id,
-    )
-    receipt_issue(contribution=contribution, pledge=pledge)
-    if pledge is not None and pledge.status in (PledgeStatus.PENDING, PledgeStatus.PAST_DUE):
-        pledge.status = PledgeStatus.FULFILLED if pledge.frequency == Frequency.ONCE else PledgeStatus.ACTIVE
-        pledge.save(update_fields=["status"])
-    return contribution, True

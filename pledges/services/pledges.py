@@ -185,7 +185,7 @@ def pledge_checkout_start(*, pledge: Pledge) -> Pledge:
 def pledge_get_for_donor(*, public_id: uuid.UUID, donor: User) -> Pledge:
     pledge = (
         Pledge.objects.select_related("campaign")
-        .prefetch_related("contributions__adjustments")
+        .prefetch_related("contributions__adjustments", "matches__contribution__adjustments")
         .filter(public_id=public_id, donor=donor)
         .first()
     )

@@ -14,7 +14,7 @@ from typing import Any
 
 import stripe
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from pledges import stripe_gateway as gateway
@@ -89,21 +89,52 @@ def webhook_event_verify(*, payload: bytes, signature: str | None) -> Obj:
 
 
 def _event_lock(event: Obj) -> StripeEvent:
-    """Insert the event unless known, then lock its row: a second delivery waits here for the first."""
-    StripeEvent.objects.bulk_create(
-        [
-            StripeEvent(
-                event_id=event["id"][:255],
-                type=event["type"][:128],
-                object_id=str(event["data"]["object"].get("id", ""))[:255],
-                livemode=bool(event.get("livemode")),
-                payload=scrub(event),
-                stripe_created_at=datetime.datetime.fromtimestamp(event["created"], tz=datetime.UTC),
-            )
-        ],
-        ignore_conflicts=True,
+    """Insert the event unless known, then lock its row: a second delivery waits here for the first.
+
+    A row this call inserted is locked by the insert, and what it holds is
+    what we just wrote: only an event seen before is read back.
+    """
+    row = StripeEvent(
+        event_id=event["id"][:255],
+        type=event["type"][:128],
+        object_id=str(event["data"]["object"].get("id", ""))[:255],
+        livemode=bool(event.get("livemode")),
+        payload=scrub(event),
+        status=EventStatus.PROCESSING,
+        attempts=0,
+        error="",
+        stripe_created_at=datetime.datetime.fromtimestamp(event["created"], tz=datetime.UTC),
+        received_at=timezone.now(),
     )
-    return StripeEvent.objects.select_for_update().get(event_id=event["id"][:255])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO pledges_stripeevent
+                   (event_id, type, object_id, livemode, payload, status, attempts, error,
+                    stripe_created_at, received_at)
+            VALUES (%s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s)
+            ON CONFLICT (event_id) DO NOTHING
+            RETURNING id
+            """,
+            [
+                row.event_id,
+                row.type,
+                row.object_id,
+                row.livemode,
+                json.dumps(row.payload),
+                row.status,
+                row.attempts,
+                row.error,
+                row.stripe_created_at,
+                row.received_at,
+            ],
+        )
+        inserted = cursor.fetchone()
+    if inserted is None:
+        return StripeEvent.objects.select_for_update().get(event_id=row.event_id)
+    row.pk = inserted[0]
+    row._state.adding = False
+    return row
 
 
 def stripe_event_receive(*, event: Obj) -> StripeEvent:
@@ -149,8 +180,14 @@ def _pledge_by_metadata(metadata: Obj | None) -> Pledge | None:
     public_id = (metadata or {}).get("pledge")
     if not public_id:
         return None
-    row = Pledge.objects.filter(public_id=public_id).only("pk").first() if _is_uuid(public_id) else None
-    return booking.pledge_lock(row.pk) if row else None
+    if not _is_uuid(public_id):
+        return None
+    return (
+        Pledge.objects.select_for_update(of=("self",))
+        .select_related("campaign")
+        .filter(public_id=public_id)
+        .first()
+    )
 
 
 def _is_uuid(value: str) -> bool:

@@ -11,6 +11,8 @@ import hashlib
 import hmac
 import itertools
 import json
+import multiprocessing
+import multiprocessing.process
 import threading
 import time
 from dataclasses import dataclass, field
@@ -512,6 +514,28 @@ def sign(payload: bytes, secret: str, timestamp: int | None = None) -> str:
 
 def serve(fake: FakeStripe) -> ThreadingHTTPServer:
     """Start the fake on a free port of 127.0.0.1 in a daemon thread."""
+    server = _server(fake)
+    threading.Thread(target=server.serve_forever, name="fake-stripe", daemon=True).start()
+    return server
+
+
+def serve_in_process(fake: FakeStripe) -> multiprocessing.process.BaseProcess:
+    """Serve a copy of the fake's current state from a process of its own, for benchmarks.
+
+    The copy answers reads; what it is asked to change stays in the copy. In
+    its own process the fake shares no interpreter lock with the benchmark's
+    senders, so what is measured is the code under test. Terminate it when done.
+    """
+    server = _server(fake)
+    process = multiprocessing.get_context("fork").Process(
+        target=server.serve_forever, name="fake-stripe", daemon=True
+    )
+    process.start()
+    server.server_close()  # the child listens on its copy of the socket
+    return process
+
+
+def _server(fake: FakeStripe) -> ThreadingHTTPServer:
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as Stripe's API is
@@ -542,5 +566,4 @@ def serve(fake: FakeStripe) -> ThreadingHTTPServer:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     fake.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, name="fake-stripe", daemon=True).start()
     return server

@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from tests.api.conftest import client_for, make_user, treasurer  # noqa: F401
+from tests.api.conftest import auditor, client_for, make_user, treasurer  # noqa: F401
 
 DONORS = "/api/v1/donors/"
 PASSWORD = "a long donor passphrase 42"

@@ -1,5 +1,6 @@
 """Small input and output serializers of campaigns, pledges and contributions; amounts are decimal strings."""
 
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -9,10 +10,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.fields import CURRENCY_PATTERN, FreeTextField, MoneyField
-from ledger.api import to_decimal_string
+from ledger.api import FxQuote, to_decimal, to_decimal_string
 from pledges.models import (
     Campaign,
     Contribution,
+    ContributionAdjustment,
     Frequency,
     Method,
     Pledge,
@@ -20,6 +22,7 @@ from pledges.models import (
     RecordedMethod,
     RefundRequest,
 )
+from pledges.selectors import CampaignProgress
 
 POSITIVE_DECIMAL = r"^[0-9]+(\.[0-9]+)?$"
 
@@ -122,6 +125,34 @@ class ContributionRecordInput(serializers.Serializer):
         return value
 
 
+class ContributionMatchInput(serializers.Serializer):
+    """The pledge that money received without its reference was for."""
+
+    reference = serializers.CharField(
+        max_length=16,
+        validators=[RegexValidator(r"^[A-Za-z0-9-]+$", "A pledge's reference, such as TDM-ABCD-EFGH.")],
+        help_text="The pledge's reference (`TDM-XXXX-XXXX`), in any case.",
+    )
+
+
+class BankRefundInput(serializers.Serializer):
+    """Money of a bank or cash contribution given back by the treasurer."""
+
+    amount = _amount_field(required=False)
+    refunded_on = serializers.DateField(required=False, help_text="When the money left; today when omitted.")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "amount"
+        ].help_text = "In the contribution's currency; the whole amount left when omitted."
+
+    def validate_refunded_on(self, value: Any) -> Any:
+        if value > timezone.localdate():
+            raise serializers.ValidationError("A refund cannot be dated in the future.")
+        return value
+
+
 class RefundRequestInput(serializers.Serializer):
     amount = _amount_field(required=False)
 
@@ -140,8 +171,42 @@ class RaisedOutput(serializers.Serializer):
     amount = MoneyField(amount="amount", help_text="Donations income net of refunds and lost disputes.")
 
 
+class AmountOutput(serializers.Serializer):
+    currency = serializers.CharField()
+    amount = MoneyField(amount="amount")
+
+
+class RateOutput(serializers.Serializer):
+    currency = serializers.CharField()
+    rate = serializers.CharField(help_text="Units of the base currency per unit of `currency`, to 12 places.")
+    as_of = serializers.DateField(help_text="The date of the conversion in the books it comes from.")
+
+
+class RaisedInBaseOutput(serializers.Serializer):
+    currency = serializers.CharField(help_text="The organisation's base currency (`BASE_CURRENCY`).")
+    amount = MoneyField(
+        amount="amount",
+        help_text="An indication, never booked: each currency at the latest conversion the books recorded, "
+        "rounded toward zero to a minor unit.",
+    )
+    rates = RateOutput(many=True, help_text="The rates used.")
+    unconverted = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Currencies never converted to the base currency in the books: left out of `amount`.",
+    )
+
+
 class ProgressOutput(serializers.Serializer):
     raised = RaisedOutput(many=True, help_text="Per settlement currency, from the ledger.")
+    raised_in_base = RaisedInBaseOutput()
+    committed = AmountOutput(
+        many=True,
+        help_text="Granted from the campaign's fund (grants expense, net of reversals), per currency.",
+    )
+    disbursed = AmountOutput(
+        many=True,
+        help_text="Paid out of the campaign's fund to grantees, net of failed payments, per currency.",
+    )
     donors = serializers.IntegerField(help_text="Distinct donors; each anonymous pledge counts as one.")
 
 
@@ -172,13 +237,30 @@ class CampaignOutput(serializers.ModelSerializer):
 
     @extend_schema_field(ProgressOutput)
     def get_progress(self, campaign: Campaign) -> dict[str, Any]:
-        progress = self.context["progress"][campaign.pk]
+        progress: CampaignProgress = self.context["progress"][campaign.pk]
+        base = progress.raised_base
         return ProgressOutput(
             {
                 "raised": [{"currency": c, "amount": a} for c, a in progress.raised.items()],
+                "raised_in_base": {
+                    "currency": base.currency,
+                    "amount": base.amount,
+                    "rates": [
+                        {"currency": q.currency, "rate": _rate(q), "as_of": q.date} for q in base.rates
+                    ],
+                    "unconverted": list(base.unconverted),
+                },
+                "committed": [{"currency": c, "amount": a} for c, a in progress.committed.items()],
+                "disbursed": [{"currency": c, "amount": a} for c, a in progress.disbursed.items()],
                 "donors": progress.donors,
             }
         ).data
+
+
+def _rate(quote: FxQuote) -> str:
+    """Base-currency units per unit of the other currency, for reading; the sums use the exact ratio."""
+    rate = to_decimal(quote.to_amount, quote.to_currency) / to_decimal(quote.from_amount, quote.currency)
+    return format(rate.quantize(Decimal("1e-12")).normalize(), "f")
 
 
 class BankTransferOutput(serializers.Serializer):
@@ -262,19 +344,36 @@ class DonorContributionOutput(serializers.ModelSerializer):
 
 
 class PledgeDetailOutput(PledgeOutput):
-    contributions = DonorContributionOutput(many=True, read_only=True)
+    contributions = serializers.SerializerMethodField(
+        help_text="Received for this pledge, or matched to it later by a treasurer."
+    )
 
     class Meta(PledgeOutput.Meta):
         fields = (*PledgeOutput.Meta.fields, "contributions")
 
+    @extend_schema_field(DonorContributionOutput(many=True))
+    def get_contributions(self, pledge: Pledge) -> Any:
+        received = list(pledge.contributions.all()) + [m.contribution for m in pledge.matches.all()]
+        received.sort(key=lambda c: (c.received_on, c.pk))
+        return DonorContributionOutput(received, many=True).data
+
 
 class ContributionOutput(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id")
-    campaign: "serializers.SlugRelatedField[Campaign]" = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
+    campaign = serializers.SerializerMethodField(
+        help_text="The campaign whose fund holds it: the pledge's, once matched to a pledge of another."
     )
-    pledge: "serializers.SlugRelatedField[Pledge]" = serializers.SlugRelatedField(
-        slug_field="reference", read_only=True, allow_null=True
+    pledge = serializers.SerializerMethodField(
+        help_text="The pledge's reference: received for it, or matched to it later; null while unmatched."
+    )
+    matched_at = serializers.DateTimeField(
+        source="matched.created_at", allow_null=True, default=None, help_text="When a treasurer matched it."
+    )
+    reclassification_entry = serializers.IntegerField(
+        source="matched.entry_id",
+        allow_null=True,
+        default=None,
+        help_text="The entry that moved it to the pledge's fund, when the match did.",
     )
     amount = MoneyField(amount="amount", help_text="Gross, in the settlement currency.")
     fee = MoneyField(amount="fee", help_text="Stripe's fee, in the settlement currency.")
@@ -300,7 +399,19 @@ class ContributionOutput(serializers.ModelSerializer):
             "received_on",
             "reference",
             "entry",
+            "matched_at",
+            "reclassification_entry",
         )
+
+    def get_campaign(self, contribution: Contribution) -> str:
+        match = contribution.matched
+        return (match.campaign if match is not None else contribution.campaign).slug
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_pledge(self, contribution: Contribution) -> str | None:
+        match = contribution.matched
+        pledge = match.pledge if match is not None else contribution.pledge
+        return None if pledge is None else pledge.reference
 
     @extend_schema_field({"type": "string", "format": "decimal", "nullable": True})
     def get_exchange_rate(self, contribution: Contribution) -> str | None:
@@ -320,6 +431,18 @@ class RefundRequestOutput(serializers.ModelSerializer):
     class Meta:
         model = RefundRequest
         fields = ("id", "contribution", "amount", "currency", "stripe_refund", "created_at")
+
+
+class BankRefundOutput(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id")
+    contribution = serializers.UUIDField(source="contribution.public_id")
+    amount = MoneyField(amount="refunded", help_text="Given back, in the contribution's currency.")
+    refunded_on = serializers.DateField(source="occurred_on")
+    entry = serializers.IntegerField(source="entry_id", help_text="The ledger entry that booked it.")
+
+    class Meta:
+        model = ContributionAdjustment
+        fields = ("id", "contribution", "amount", "currency", "refunded_on", "entry", "created_at")
 
 
 class WebhookAckOutput(serializers.Serializer):

@@ -21,6 +21,17 @@ urlpatterns = [
     path("pledges/<uuid:pk>/erase/", views.PledgeEraseView.as_view(), name="pledge-erase"),
     path("contributions/", views.ContributionListCreateView.as_view(), name="contribution-list"),
     path(
+        "contributions/unmatched/",
+        views.ContributionUnmatchedListView.as_view(),
+        name="contribution-unmatched-list",
+    ),
+    path("contributions/<uuid:pk>/match/", views.ContributionMatchView.as_view(), name="contribution-match"),
+    path(
+        "contributions/<uuid:pk>/bank-refund/",
+        views.ContributionBankRefundView.as_view(),
+        name="contribution-bank-refund",
+    ),
+    path(
         "contributions/<uuid:pk>/refund/", views.ContributionRefundView.as_view(), name="contribution-refund"
     ),
     path("donors/", donor_views.DonorRegisterView.as_view(), name="donor-register"),

@@ -5,6 +5,7 @@ from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
@@ -20,10 +21,18 @@ from api.v1.pledges import serializers as s
 from api.validation import body_validate
 from ledger.api import to_minor
 from pledges.models import Campaign, Contribution, Pledge
-from pledges.selectors import campaign_list, campaign_progress, contribution_list, pledge_list_for_donor
+from pledges.selectors import (
+    campaign_list,
+    campaign_progress,
+    contribution_list,
+    contribution_unmatched_list,
+    pledge_list_for_donor,
+)
 from pledges.services import (
     campaign_create,
+    contribution_match,
     contribution_record,
+    contribution_refund_record,
     pledge_cancel,
     pledge_checkout_start,
     pledge_donor_erase,
@@ -221,7 +230,10 @@ class ContributionListCreateView(generics.ListAPIView):
     """Contributions received, newest first; treasurers record bank transfers and cash.
 
     A recorded contribution whose `reference` is a pledge's is matched to that
-    pledge. The same `Idempotency-Key` again returns the first contribution (200).
+    pledge (in the pledge's currency only). Money whose reference matches no
+    pledge is booked at once to the campaign named and waits in
+    `contributions/unmatched/` until a treasurer matches it. The same
+    `Idempotency-Key` again returns the first contribution (200).
     """
 
     permission_classes = (ContributionAccess,)
@@ -248,7 +260,8 @@ class ContributionListCreateView(generics.ListAPIView):
                 422,
                 s404="No campaign with that slug (`not_found`).",
                 s409="`idempotency_conflict`, `period_closed`.",
-                s422="`unknown_reference`: the chart has no bank account in that currency.",
+                s422="`pledge_currency_differs`: the reference is a pledge in another currency; "
+                "`unknown_reference`: the chart has no bank account in that currency.",
             ),
         },
     )
@@ -307,3 +320,100 @@ class ContributionRefundView(APIView):
         )
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(s.RefundRequestOutput(refund).data, status=code)
+
+
+@extend_schema(tags=[TAG])
+class ContributionUnmatchedListView(generics.ListAPIView):
+    """Bank and cash money received without a pledge's reference and not matched to a pledge since.
+
+    Each is already in the books, in the fund of the campaign the treasurer named.
+    """
+
+    permission_classes = (ContributionAccess,)
+    serializer_class = s.ContributionOutput
+    filter_backends = ()
+
+    def get_queryset(self) -> QuerySet[Contribution]:
+        return contribution_unmatched_list()
+
+    @extend_schema(responses={200: s.ContributionOutput(many=True), **problems(*READ_PROBLEMS, 404)})
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+@extend_schema(tags=[TAG])
+class ContributionMatchView(APIView):
+    """Match unmatched bank or cash money to the pledge it was for, by the pledge's reference.
+
+    The pledge is fulfilled (once) or active (monthly). When the pledge's
+    campaign has another fund, what is left of the money moves there in a new
+    entry (`reclassification_entry`); nothing in the books is edited. A match is
+    made once and never changed.
+    """
+
+    permission_classes = (ContributionAccess,)
+
+    @extend_schema(
+        request=s.ContributionMatchInput,
+        responses={
+            200: s.ContributionOutput,
+            **problems(
+                *WRITE_PROBLEMS,
+                404,
+                409,
+                422,
+                s404="No such contribution (`not_found`).",
+                s409="`contribution_already_matched`; `contribution_not_matchable` (a card payment); "
+                "`insufficient_funds` (the money has left the first fund's bank); `period_closed`.",
+                s422="`unknown_pledge_reference`; `pledge_currency_differs`.",
+            ),
+        },
+    )
+    def post(self, request: Request, pk: uuid.UUID) -> Response:
+        data = body_validate(s.ContributionMatchInput, request)
+        contribution_match(
+            contribution_id=pk, reference=data["reference"], matched_by=cast(User, request.user)
+        )
+        return Response(s.ContributionOutput(get_object_or_404(contribution_list(), public_id=pk)).data)
+
+
+@extend_schema(tags=[TAG])
+class ContributionBankRefundView(APIView):
+    """Record (part of) a bank or cash contribution given back: donations income / bank, in its fund.
+
+    Never more than what is left of it, even when two refunds arrive at once.
+    The same `Idempotency-Key` again returns the first refund (200).
+    """
+
+    permission_classes = (ContributionAccess,)
+
+    @extend_schema(
+        request=s.BankRefundInput,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={
+            200: s.BankRefundOutput,
+            201: s.BankRefundOutput,
+            **problems(
+                *WRITE_PROBLEMS,
+                404,
+                409,
+                s404="No such contribution (`not_found`).",
+                s409="`refund_not_possible` (a card payment, or more than is left); `idempotency_conflict`; "
+                "`insufficient_funds`; `period_closed`.",
+            ),
+        },
+    )
+    def post(self, request: Request, pk: uuid.UUID) -> Response:
+        key = idempotency_key_get(request)
+        data = body_validate(s.BankRefundInput, request)
+        contribution = get_object_or_404(contribution_list(), public_id=pk)
+        amount = to_minor(data["amount"], contribution.currency) if "amount" in data else None
+        refund, created = contribution_refund_record(
+            contribution_id=pk,
+            amount=amount,
+            refunded_on=data.get("refunded_on") or timezone.localdate(),
+            idempotency_key=key,
+            recorded_by=cast(User, request.user),
+        )
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(s.BankRefundOutput(refund).data, status=code)
