@@ -307,3 +307,28 @@ def test_concurrent_refunds_over_parallel_connections_never_give_back_more_than_
     assert sorted(outcomes) == ["refunded"] * 2 + ["refused"] * (senders - 2)
     assert sum(a.amount for a in ContributionAdjustment.objects.all()) == -8_000
     assert books_verify() == []
+
+
+def test_money_matched_later_to_a_pledge_with_an_email_is_receipted_then_once(
+    treasurer, campaign, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from pledges.models import Receipt
+
+    body = {"campaign": campaign.slug, "amount": "25.00", "currency": "EUR", "frequency": "once"}
+    answer = APIClient().post(
+        PLEDGES, {**body, "method": "bank_transfer", "email": "late.giver@example.org"}, format="json"
+    ).json()
+    received = _received(treasurer, campaign, reference="no reference given")
+    assert not Receipt.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _match(treasurer, received["id"], answer["reference"]).status_code == 200
+        assert _match(treasurer, received["id"], answer["reference"]).status_code == 409
+    receipt = Receipt.objects.get()
+    assert (receipt.contribution.public_id.hex, receipt.amount, receipt.currency) == (
+        uuid.UUID(received["id"]).hex,
+        2500,
+        "EUR",
+    )
+    assert [message.to for message in mail.outbox] == [["late.giver@example.org"]]
