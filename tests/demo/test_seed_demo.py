@@ -88,6 +88,20 @@ def test_the_demo_seed_gives_to_two_campaigns_in_three_currencies(db):
 
 
 @override_settings(DEBUG=True)
+def test_the_demo_seed_shows_a_bank_refund_a_late_match_and_a_lost_dispute_in_books_that_verify(db):
+    from pledges.models import AdjustmentKind, ContributionAdjustment, ContributionMatch
+
+    call_command("seed_demo", stdout=io.StringIO())
+    kinds = set(ContributionAdjustment.objects.values_list("kind", flat=True))
+    assert {AdjustmentKind.DISPUTE_WITHDRAWN} <= kinds
+    assert ContributionAdjustment.objects.exclude(kind=AdjustmentKind.DISPUTE_WITHDRAWN).exists()
+    disputed = ContributionAdjustment.objects.get(kind=AdjustmentKind.DISPUTE_WITHDRAWN).contribution
+    assert (disputed.presentment_currency, disputed.currency) == ("MXN", "USD")
+    assert ContributionMatch.objects.filter(entry_id__isnull=False).count() == 1
+    assert ledger_verify().ok
+
+
+@override_settings(DEBUG=True)
 def test_the_demo_seed_walks_a_grant_request_to_every_status_with_one_appeal_and_one_shredded(db):
     from grants.models import Appeal, GrantRequest
     from grants.workflow import Status

@@ -317,9 +317,11 @@ def test_money_matched_later_to_a_pledge_with_an_email_is_receipted_then_once(
     from pledges.models import Receipt
 
     body = {"campaign": campaign.slug, "amount": "25.00", "currency": "EUR", "frequency": "once"}
-    answer = APIClient().post(
-        PLEDGES, {**body, "method": "bank_transfer", "email": "late.giver@example.org"}, format="json"
-    ).json()
+    answer = (
+        APIClient()
+        .post(PLEDGES, {**body, "method": "bank_transfer", "email": "late.giver@example.org"}, format="json")
+        .json()
+    )
     received = _received(treasurer, campaign, reference="no reference given")
     assert not Receipt.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):

@@ -23,8 +23,16 @@ from ledger.api import (
 )
 from ledger.models import Account, AccountRole, EntryKind, Fund
 from ledger.services import chart_of_accounts_create, fund_create
+from pledges.demo import card_gift_disputed_seed
 from pledges.models import Campaign
-from pledges.services import campaign_create, contribution_record, donor_profile_update, pledge_create
+from pledges.services import (
+    campaign_create,
+    contribution_match,
+    contribution_record,
+    contribution_refund_record,
+    donor_profile_update,
+    pledge_create,
+)
 from users.roles import SECOND_FACTOR_ROLES, Role
 from users.services import otp_device_confirm, otp_device_enrol, roles_ensure, token_issue, user_role_assign
 
@@ -130,7 +138,8 @@ class Command(BaseCommand):
         return {f.code: f for f in Fund.objects.all()}
 
     def _giving(self) -> None:
-        """Two campaigns; anonymous and a donor's bank-transfer pledges in three currencies, received."""
+        """Two campaigns; anonymous and a donor's pledges in four currencies, received; a bank refund,
+        money matched to its pledge later, and a card gift disputed and lost."""
         if Campaign.objects.filter(slug="legal-aid").exists():
             return
         start = datetime.date(2026, 10, 1)
@@ -168,6 +177,7 @@ class Command(BaseCommand):
             (shelter, None, 10000, "USD", "once", 7),
             (shelter, donor, 4000, "GBP", "once", 9),
         )
+        received = []
         for number, (campaign, giver, amount, currency, frequency, day) in enumerate(gifts):
             pledge = pledge_create(
                 campaign_slug=campaign.slug,
@@ -177,7 +187,7 @@ class Command(BaseCommand):
                 method="bank_transfer",
                 donor=giver,
             )
-            contribution_record(
+            contribution, _new = contribution_record(
                 idempotency_key=_key(f"gift-{number}"),
                 method="bank_transfer",
                 amount=amount,
@@ -187,6 +197,40 @@ class Command(BaseCommand):
                 campaign_slug=None,
                 recorded_by=treasurer,
             )
+            received.append(contribution)
+        # Part of a transfer given back to the donor, by the bank.
+        contribution_refund_record(
+            contribution_id=received[2].public_id,
+            amount=2500,
+            refunded_on=start + datetime.timedelta(days=12),
+            idempotency_key=_key("refund-0"),
+            recorded_by=treasurer,
+        )
+        # A transfer that quoted no reference waits in the unmatched list until the
+        # treasurer finds its pledge, which belongs to the other campaign.
+        pledge = pledge_create(
+            campaign_slug=shelter.slug,
+            amount=3000,
+            currency="EUR",
+            frequency="once",
+            method="bank_transfer",
+            donor=None,
+        )
+        unmatched, _new = contribution_record(
+            idempotency_key=_key("gift-unreferenced"),
+            method="bank_transfer",
+            amount=3000,
+            currency="EUR",
+            received_on=start + datetime.timedelta(days=14),
+            reference="",
+            campaign_slug=legal.slug,
+            recorded_by=treasurer,
+        )
+        contribution_match(
+            contribution_id=unmatched.public_id, reference=pledge.reference, matched_by=treasurer
+        )
+        # A card gift in pesos, settled in dollars, disputed and lost.
+        card_gift_disputed_seed(campaign_slug=shelter.slug, paid_on=start + datetime.timedelta(days=10))
 
     def _grants(self, funds: dict[str, Fund]) -> None:
         users = {
