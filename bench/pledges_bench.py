@@ -2,7 +2,7 @@
 
     python bench/pledges_bench.py [--events N] [--contributions N]
 
-Creates a database of its own (tadamun_bench_pledges_<pid>) like bench/ledger.py,
+Creates a database of its own (tadamun_bench_pledges_<pid>) like bench/ledger_bench.py,
 starts the tests' fake Stripe in a process of its own (so it shares no
 interpreter lock with the senders: the bench measures our code, not the fake)
 and gunicorn (config/gunicorn.py, as deployed) on 127.0.0.1 against both, then sends signed

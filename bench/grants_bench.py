@@ -1,8 +1,8 @@
 """Grants benchmark: anonymous applications through the API, and a reviewer's first page at 10,000 requests.
 
-    python bench/grants.py [--requests N] [--seconds S]
+    python bench/grants_bench.py [--requests N] [--seconds S]
 
-Creates a database of its own on the configured server (as bench/ledger.py
+Creates a database of its own on the configured server (as bench/ledger_bench.py
 does), migrates it, opens a fund for grants, then measures serial anonymous
 applications through the WSGI application (`request_submit_per_s`, throttle
 lifted) and, with N requests in the system (default 10,000) and a few hundred
@@ -13,21 +13,15 @@ line per figure; progress goes to stderr.
 """
 
 import argparse
-import importlib.util
 import os
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# This file is bench/grants.py: keep `import grants` pointing at the Django app.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT))  # run as a script, Python looks in bench/ first: config and the apps are here
 
-_spec = importlib.util.spec_from_file_location("bench_ledger", Path(__file__).with_name("ledger.py"))
-assert _spec is not None and _spec.loader is not None
-bench = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(bench)
+import bench.ledger_bench as bench  # noqa: E402
 
 ASSIGNED = 300
 
