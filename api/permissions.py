@@ -25,7 +25,7 @@ class DenyAll(BasePermission):
 class SecondFactorRequired(PermissionDenied):
     default_code = "otp_required"
     default_detail = gettext_lazy(
-        "Treasurers, auditors and admins need a second factor: enrol an authenticator "
+        "Treasurers, auditors, admins and reviewers need a second factor: enrol an authenticator "
         "(POST /api/v1/auth/otp/device/) or sign in again with its code (`otp`)."
     )
 

@@ -97,7 +97,7 @@ def reviewer_queue(repetitions: int) -> float:
     from rest_framework.test import APIClient
 
     from grants.models import Assignment, GrantRequest
-    from tests.factories import UserFactory, token_for
+    from tests.factories import TOTPDeviceFactory, UserFactory, token_for
     from users.services import user_role_assign
 
     reviewer, admin = UserFactory(username="bench-reviewer"), UserFactory(username="bench-admin")
@@ -109,7 +109,9 @@ def reviewer_queue(repetitions: int) -> float:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE grants_grantrequest, grants_assignment")
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(reviewer).key}")
+    # Reviewers read requesters' narratives: their tokens must have passed the second factor.
+    device = TOTPDeviceFactory(user=reviewer)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(reviewer, device).key}")
     median, _p95 = bench.latency(lambda: client.get("/api/v1/grants/requests/"), repetitions)
     response = client.get("/api/v1/grants/requests/")
     assert response.status_code == 200 and response.json()["count"] == ASSIGNED, response.content
