@@ -15,14 +15,19 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.fields import CURRENCY_PATTERN, DECIMAL_PATTERN, MoneyField, NullableMoneyField
+from api.serializers import SharedFieldsInput
 from grants.models import AttachmentType, Category, DeclineReason, Recommendation, Urgency
 from grants.workflow import Status
 
 MAX_ID = 2**63 - 1
 
 
-class StrictInput(serializers.Serializer):
-    """Refuses members it does not declare: a requester cannot slip in a status or an approved amount."""
+class StrictInput(SharedFieldsInput):
+    """Refuses members it does not declare: a requester cannot slip in a status or an approved amount.
+
+    Its fields are built once per class (api/serializers.py): an anonymous
+    application spent a fifth of its time deep-copying them.
+    """
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         unknown = (
