@@ -9,6 +9,8 @@ from collections.abc import Callable
 from io import BytesIO
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandlers
 from django.http import HttpRequest
@@ -70,14 +72,16 @@ class BoundedMemoryUploadHandler(FileUploadHandler):
 class BoundedUploadMixin:
     """For an APIView: its multipart body is read by BoundedMemoryUploadHandler alone.
 
-    The view sets `upload_limit()` (bytes) and `upload_check(size)` (raises past it).
+    A view may set its own `upload_limit()` (bytes) and `upload_check(size)` (its own
+    refusal past the limit); by default Django's memory limit and its 413.
     """
 
     def upload_limit(self) -> int:
-        raise NotImplementedError
+        return int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0) or 2_621_440
 
     def upload_check(self, size: int) -> None:
-        raise NotImplementedError
+        if size > self.upload_limit():
+            raise RequestDataTooBig("The upload is larger than this endpoint takes.")
 
     def initialize_request(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         request.upload_handlers = [
