@@ -105,7 +105,7 @@ def campaign_progress(campaigns: Iterable[Campaign]) -> dict[int, CampaignProgre
     base = settings.BASE_CURRENCY
     currencies = {currency for f in figures.values() for currency in f["income"]}
     quotes = fx_quotes_latest(currencies=currencies, to_currency=base)
-    donors = _donor_counts([c.pk for c in campaigns])
+    donors = campaign_donor_counts([c.pk for c in campaigns])
     progress = {}
     for c in campaigns:
         raised = dict(sorted(figures[c.pk]["income"].items()))
@@ -119,7 +119,7 @@ def campaign_progress(campaigns: Iterable[Campaign]) -> dict[int, CampaignProgre
     return progress
 
 
-def _donor_counts(campaign_ids: list[int]) -> dict[int, int]:
+def campaign_donor_counts(campaign_ids: list[int]) -> dict[int, int]:
     """Donors per campaign: an account counts once, a pledge without one once, unpledged money once each.
 
     Counted as money arrives by the triggers on contributions and matches

@@ -13,7 +13,7 @@ from django.utils import timezone
 from ledger.api import currency_check
 from pledges.exceptions import InvalidDonorProfile, UsernameTaken
 from pledges.models import Campaign, DonorProfile, Pledge
-from pledges.selectors import campaign_progress, campaign_supporter_profiles
+from pledges.selectors import campaign_donor_counts, campaign_supporter_profiles
 from users.models import User
 from users.roles import Role
 from users.services import user_role_assign
@@ -176,7 +176,7 @@ def campaign_supporters_open(*, campaign: Campaign) -> Supporters:
             profiles=campaign_supporter_profiles(campaign=campaign), purpose="public_listing"
         )
     )
-    donors = campaign_progress([campaign])[campaign.pk].donors
+    donors = campaign_donor_counts([campaign.pk]).get(campaign.pk, 0)
     return Supporters(named=names, others=max(donors - len(names), 0))
 
 
