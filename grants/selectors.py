@@ -1,11 +1,11 @@
 """Read queries about grant requests, each scoped to what the asking user may see."""
 
-import hashlib
 from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
+from core.codes import secret_code_digest
 from grants.exceptions import (
     AttachmentNotFound,
     ClaimCodeExpired,
@@ -30,14 +30,9 @@ from users.selectors import user_has_role
 OVERSEERS = (Role.AUDITOR.value, Role.TREASURER.value, Role.ADMIN.value)
 
 
-def claim_code_normalize(code: str) -> str:
-    """Claim codes are read aloud and retyped: case, spaces and dashes do not count."""
-    return "".join(ch for ch in code.upper() if ch.isalnum())
-
-
 def claim_code_digest(code: str) -> bytes:
-    """SHA-256 of the normalised code; a 160-bit random code needs no slow hash."""
-    return hashlib.sha256(claim_code_normalize(code).encode()).digest()
+    """What a request keeps of its claim code (core.codes)."""
+    return secret_code_digest(code)
 
 
 def grant_request_list_for(*, user: Any) -> QuerySet[GrantRequest]:

@@ -1,6 +1,5 @@
 """Read queries: campaigns with their progress, a donor's pledges, contributions."""
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -9,6 +8,7 @@ from fractions import Fraction
 from django.conf import settings
 from django.db.models import QuerySet, Sum
 
+from core.codes import secret_code_digest
 from ledger.api import FxQuote, fund_activity, fx_quotes_latest
 from pledges.exceptions import ManageCodeInvalid, ReceiptNotFound
 from pledges.models import (
@@ -26,14 +26,9 @@ from pledges.models import (
 from users.models import User
 
 
-def manage_code_normalize(code: str) -> str:
-    """Manage codes are retyped: case, spaces and dashes do not count."""
-    return "".join(ch for ch in code.upper() if ch.isalnum())
-
-
 def manage_code_digest(code: str) -> str:
-    """SHA-256 (hex) of the normalised code; a 160-bit random code needs no slow hash."""
-    return hashlib.sha256(manage_code_normalize(code).encode()).hexdigest()
+    """What a pledge keeps of its manage code (core.codes), as hex."""
+    return secret_code_digest(code).hex()
 
 
 def pledge_get_by_manage_code(*, code: str) -> Pledge:

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.codes import secret_code_new
 from grants import exceptions as exc
 from grants.identity import identity_seal
 from grants.models import (
@@ -53,12 +54,6 @@ class AnonymousApplication:
 def _reference_new() -> str:
     """A random public reference (80 bits): it says nothing about when or in what order."""
     return "GR-" + base64.b32encode(secrets.token_bytes(10)).decode("ascii")
-
-
-def _claim_code_new() -> str:
-    """160 random bits as 32 base32 characters in groups of four."""
-    raw = base64.b32encode(secrets.token_bytes(20)).decode("ascii")
-    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
 
 
 def _claim_code_ttl() -> datetime.timedelta:
@@ -156,7 +151,7 @@ def grant_request_apply_anonymously(
     )
     if not rules.accepting:
         raise exc.FundNotAccepting()
-    code = _claim_code_new()
+    code = secret_code_new()
     now = timezone.now()
     request = GrantRequest(
         reference=_reference_new(),

@@ -1,6 +1,5 @@
 """Pledges: create one (a Stripe Checkout Session for cards, a reference for bank transfers), cancel one."""
 
-import base64
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -9,6 +8,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.codes import secret_code_new
 from ledger.api import currency_check
 from pledges import stripe_gateway as gateway
 from pledges.exceptions import (
@@ -98,12 +98,6 @@ class NewPledge:
     manage_code: str | None
 
 
-def manage_code_new() -> str:
-    """160 random bits as 32 base32 characters in groups of four."""
-    raw = base64.b32encode(secrets.token_bytes(20)).decode("ascii")
-    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
-
-
 @transaction.atomic
 def pledge_give(
     *,
@@ -116,7 +110,7 @@ def pledge_give(
     email: str | None = None,
 ) -> NewPledge:
     """A pledge as the public API makes it: without an account, it comes with a one-time manage code."""
-    code = manage_code_new() if donor is None else None
+    code = secret_code_new() if donor is None else None
     pledge = pledge_create(
         campaign_slug=campaign_slug,
         amount=amount,
