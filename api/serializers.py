@@ -2,6 +2,7 @@
 
 from typing import Any, ClassVar
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.utils.serializer_helpers import BindingDict
 
@@ -42,3 +43,15 @@ class SharedFieldsOutput(_FieldsOncePerClass):
 class SharedFieldsInput(_FieldsOncePerClass):
     def to_representation(self, instance: Any) -> Any:
         raise TypeError(f"{type(self).__name__} validates input only; it renders nothing")
+
+
+class StrictInput(serializers.Serializer):
+    """Refuses members it does not declare: a client cannot slip in a status, an amount or an owner."""
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        unknown = (
+            sorted(set(self.initial_data) - set(self.fields)) if isinstance(self.initial_data, dict) else []
+        )
+        if unknown:
+            raise serializers.ValidationError({name: _("This field cannot be set.") for name in unknown})
+        return attrs

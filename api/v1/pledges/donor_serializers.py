@@ -9,24 +9,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.fields import CURRENCY_PATTERN, FreeTextField, MoneyField
+from api.serializers import StrictInput
 from api.v1.pledges.serializers import PledgeOutput
 from pledges.models import Contribution, Receipt, ReceiptEmail
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 # A choice error must not repeat what was sent.
 _CHOICE_ERRORS: dict[str, Any] = {"invalid_choice": "Not one of the listed choices."}
-
-
-class StrictInput(serializers.Serializer):
-    """Refuses members it does not declare."""
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        unknown = (
-            sorted(set(self.initial_data) - set(self.fields)) if isinstance(self.initial_data, dict) else []
-        )
-        if unknown:
-            raise serializers.ValidationError({name: "This field cannot be set." for name in unknown})
-        return attrs
 
 
 class ProfileFields(StrictInput):
