@@ -85,10 +85,6 @@ class LabelField(serializers.CharField):
         return str(label) if label is not None else str(value)
 
 
-def _label_field(code: str, choices: Any) -> LabelField:
-    return LabelField(code, choices)
-
-
 # --- inputs ----------------------------------------------------------------------------------
 
 
@@ -254,18 +250,18 @@ class GrantRequestOutput(serializers.Serializer):
     reference = serializers.CharField()
     fund = serializers.IntegerField(source="fund_id")
     category = serializers.ChoiceField(choices=Category.choices)
-    category_label = _label_field("category", Category)
+    category_label = LabelField("category", Category)
     country = serializers.CharField(help_text="ISO 3166-1 alpha-2.")
     currency = serializers.CharField()
     amount_requested = MoneyField(amount="amount_requested")
     urgency = serializers.ChoiceField(choices=Urgency.choices)
-    urgency_label = _label_field("urgency", Urgency)
+    urgency_label = LabelField("urgency", Urgency)
     language = serializers.CharField(help_text="The language the request's requester is answered in.")
     status = serializers.ChoiceField(choices=Status.choices)
-    status_label = _label_field("status", Status)
+    status_label = LabelField("status", Status)
     approved_amount = NullableMoneyField(amount="approved_amount")
     decline_reason = serializers.ChoiceField(choices=DeclineReason.choices, allow_blank=True)
-    decline_reason_label = _label_field("decline_reason", DeclineReason)
+    decline_reason_label = LabelField("decline_reason", DeclineReason)
     created_at = serializers.DateTimeField()
     submitted_at = serializers.DateTimeField(allow_null=True)
     decided_at = serializers.DateTimeField(allow_null=True)
@@ -296,7 +292,7 @@ class RequesterProfileOutput(serializers.Serializer):
 
 class CategoryCapOutput(serializers.Serializer):
     category = serializers.ChoiceField(choices=Category.choices)
-    category_label = _label_field("category", Category)
+    category_label = LabelField("category", Category)
     cap = MoneyField(amount="cap", currency=None)
 
 
