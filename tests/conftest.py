@@ -79,12 +79,15 @@ class Chart:
     """The default chart in EUR, USD, GBP, JPY and KWD, plus a restricted fund."""
 
     def __init__(self) -> None:
-        chart_of_accounts_create(currencies=["EUR", "USD", "GBP", "JPY", "KWD"])
+        self._accounts = {
+            (account.role, account.currency): account
+            for account in chart_of_accounts_create(currencies=["EUR", "USD", "GBP", "JPY", "KWD"])
+        }
         self.general = Fund.objects.get(code="general")
         self.relief = fund_create(code="relief", name="Emergency relief", restricted=True)
 
     def account(self, role: str, currency: str = "EUR") -> Account:
-        return Account.objects.get(role=role, currency=currency)
+        return self._accounts[(role, currency)]
 
     def transfer(
         self,

@@ -60,21 +60,40 @@ DEFAULT_CHART = (
 
 @transaction.atomic
 def chart_of_accounts_create(*, currencies: Sequence[str]) -> list[Account]:
-    """Create the general fund and the default chart in each currency; safe to run again."""
-    Fund.objects.get_or_create(code=GENERAL_FUND_CODE, defaults={"name": "General fund", "restricted": False})
-    accounts = []
+    """Create the general fund and the default chart in each currency; safe to run again.
+
+    Accounts that exist already are left as they are; the missing ones are
+    written in one statement. Returns the chart's accounts, currency by currency.
+    """
     for currency in currencies:
         currency_check(currency)
-        for role, number, name, type_, floor in DEFAULT_CHART:
-            account, _ = Account.objects.get_or_create(
-                role=role,
-                currency=currency,
-                defaults={
-                    "code": f"{number}-{currency}",
-                    "name": f"{name} ({currency})",
-                    "type": type_,
-                    "floor": floor,
-                },
-            )
-            accounts.append(account)
-    return accounts
+    Fund.objects.get_or_create(code=GENERAL_FUND_CODE, defaults={"name": "General fund", "restricted": False})
+    roles = [role for role, *_ in DEFAULT_CHART]
+    existing = {
+        (account.role, account.currency): account
+        for account in Account.objects.filter(currency__in=currencies, role__in=roles)
+    }
+    missing = [
+        Account(
+            role=role,
+            currency=currency,
+            code=f"{number}-{currency}",
+            name=f"{name} ({currency})",
+            type=type_,
+            floor=floor,
+        )
+        for currency in dict.fromkeys(currencies)
+        for role, number, name, type_, floor in DEFAULT_CHART
+        if (role, currency) not in existing
+    ]
+    try:
+        with transaction.atomic():
+            created = Account.objects.bulk_create(missing)
+    except IntegrityError:
+        # Another account holds one of the default codes, or a concurrent run made the chart first.
+        raise exc.ValidationFailed(
+            "The default chart could not be created: an account with one of its codes or roles "
+            "exists already; run the command again, or rename that account."
+        ) from None
+    existing.update({(account.role, account.currency): account for account in created})
+    return [existing[(role, currency)] for currency in currencies for role in roles]
