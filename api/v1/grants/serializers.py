@@ -14,7 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.fields import CURRENCY_PATTERN, DECIMAL_PATTERN, MoneyField, NullableMoneyField
-from api.serializers import SharedFieldsInput
+from api.serializers import SharedFieldsInput, SharedFieldsOutput
 from api.serializers import StrictInput as BaseStrictInput
 from grants.models import AttachmentType, Category, DeclineReason, Recommendation, Urgency
 from grants.workflow import Status
@@ -240,11 +240,12 @@ class NoteInput(StrictInput):
 # --- outputs ---------------------------------------------------------------------------------
 
 
-class GrantRequestOutput(serializers.Serializer):
+class GrantRequestOutput(SharedFieldsOutput):
     """A request as anyone allowed to see it sees it: reference, terms, status and dates only.
 
     A plain Serializer, not a ModelSerializer: it is built on every answer, and
     introspecting the model each time cost more than the rest of an application.
+    Its fields are built once per class, like the inputs' (api/serializers.py).
     """
 
     reference = serializers.CharField()
@@ -268,7 +269,7 @@ class GrantRequestOutput(serializers.Serializer):
     closed_at = serializers.DateTimeField(allow_null=True)
 
 
-class AnonymousApplicationOutput(serializers.Serializer):
+class AnonymousApplicationOutput(SharedFieldsOutput):
     request = GrantRequestOutput()
     claim_code = serializers.CharField(
         help_text="Shown this once, never stored: keep it to follow the request, answer questions, appeal."
@@ -276,14 +277,14 @@ class AnonymousApplicationOutput(serializers.Serializer):
     claim_code_expires_at = serializers.DateTimeField(source="request.claim_code_expires_at")
 
 
-class RequesterOutput(serializers.Serializer):
+class RequesterOutput(SharedFieldsOutput):
     pseudonym = serializers.CharField()
     language = serializers.CharField(help_text="The language the account is answered in.")
     token = serializers.CharField(help_text="API token for `Authorization: Token <token>`; shown once.")
     expiry = serializers.DateTimeField(allow_null=True)
 
 
-class RequesterProfileOutput(serializers.Serializer):
+class RequesterProfileOutput(SharedFieldsOutput):
     pseudonym = serializers.CharField()
     language = serializers.CharField(
         allow_null=True, help_text="The language the account is answered in; null: none chosen yet."
@@ -313,20 +314,20 @@ class GrantFundOutput(serializers.Serializer):
         return CategoryCapOutput(rules.caps.all(), many=True, context={"currency": rules.currency}).data
 
 
-class AssignmentOutput(serializers.Serializer):
+class AssignmentOutput(SharedFieldsOutput):
     request = serializers.CharField(source="request.reference")
     reviewer = serializers.IntegerField(source="reviewer_id")
     assigned_at = serializers.DateTimeField()
 
 
-class ReviewOutput(serializers.Serializer):
+class ReviewOutput(SharedFieldsOutput):
     request = serializers.CharField(source="request.reference")
     score = serializers.IntegerField()
     recommendation = serializers.ChoiceField(choices=Recommendation.choices)
     updated_at = serializers.DateTimeField()
 
 
-class IdentityOutput(serializers.Serializer):
+class IdentityOutput(SharedFieldsOutput):
     """A request's identifying fields, opened for this reader (logged); each reads "erased" once shredded."""
 
     erased = serializers.BooleanField()
@@ -338,7 +339,7 @@ class IdentityOutput(serializers.Serializer):
     payout_details = serializers.CharField(allow_null=True)
 
 
-class QuestionOutput(serializers.Serializer):
+class QuestionOutput(SharedFieldsOutput):
     id = serializers.IntegerField()
     question = serializers.CharField(allow_null=True)
     answer = serializers.CharField(allow_null=True)
@@ -346,14 +347,14 @@ class QuestionOutput(serializers.Serializer):
     answered_at = serializers.DateTimeField(allow_null=True)
 
 
-class NoteOutput(serializers.Serializer):
+class NoteOutput(SharedFieldsOutput):
     id = serializers.IntegerField()
     note = serializers.CharField(allow_null=True)
     author = serializers.IntegerField()
     created_at = serializers.DateTimeField()
 
 
-class AccessRecordOutput(serializers.Serializer):
+class AccessRecordOutput(SharedFieldsOutput):
     at = serializers.DateTimeField()
     action = serializers.ChoiceField(choices=[("open", "Opened"), ("shred", "Shredded")])
     field = serializers.CharField(help_text="The sealed field opened; empty for a shredding.")
@@ -394,7 +395,7 @@ class ClaimAttachmentInput(ClaimCodeInput):
     attachment = serializers.UUIDField(help_text="The document's id, from the list of documents.")
 
 
-class AttachmentOutput(serializers.Serializer):
+class AttachmentOutput(SharedFieldsOutput):
     """A document's public facts; its original name only for a reader allowed to open it (logged)."""
 
     id = serializers.UUIDField(source="public_id")
