@@ -1,6 +1,6 @@
 """Profile Stripe's webhook in process: per event, the queries, the Stripe calls and where the CPU goes.
 
-    python bench/pledges_profile.py [--events N] [--top K] [--sort tottime|cumulative] [--timer wall|cpu]
+    python bench/pledges_profile.py [--events N] [--top K] [--sort tottime|cumulative]
 
 Sets up a database of its own as bench/pledges_bench.py does (a USD chart, a
 campaign, card pledges paid on the tests' fake Stripe), then delivers signed
@@ -34,9 +34,6 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=200)
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--sort", default="tottime", choices=["cumulative", "tottime"])
-    parser.add_argument(
-        "--timer", default="wall", choices=["wall", "cpu"], help="cpu: this thread's CPU, without the waits"
-    )
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
@@ -116,7 +113,7 @@ def main() -> int:
             f"=== {args.events} events: {wall / args.events * 1000:.2f} ms each, "
             f"{cpu / args.events * 1000:.2f} ms of this thread's CPU (load {os.getloadavg()[0]:.1f})"
         )
-        profiler = cProfile.Profile(time.thread_time) if args.timer == "cpu" else cProfile.Profile()
+        profiler = cProfile.Profile()
         profiler.enable()
         for _ in range(args.events):
             send()
