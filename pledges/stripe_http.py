@@ -25,6 +25,9 @@ TIMEOUT_SECONDS = 80.0
 
 Connection = http.client.HTTPConnection
 
+# How a connection the server closed shows when it is used: no answer, a reset, a broken pipe.
+CLOSED_WHILE_IDLE = (ConnectionResetError, BrokenPipeError, ssl.SSLEOFError)
+
 
 class KeepAliveClient(stripe.HTTPClient):
     """Plain http.client, TLS verified against the library's certificate bundle."""
@@ -50,17 +53,27 @@ class KeepAliveClient(stripe.HTTPClient):
         parts = urlsplit(url)
         target = parts.path + (f"?{parts.query}" if parts.query else "")
         body = post_data.encode() if isinstance(post_data, str) else post_data
-        connection = self._connection(parts.scheme, parts.netloc)
-        try:
-            connection.request(method.upper(), target, body=body, headers=dict(headers or {}))
-            response = connection.getresponse()
-            content = response.read()
-        except ssl.SSLError as error:  # as the library's transport: a TLS failure is not retried
-            self._drop()
-            self._fail(error, retry=False)
-        except (OSError, http.client.HTTPException) as error:  # timeouts, refusals, resets, garbled answers
-            self._drop()
-            self._fail(error, retry=True)
+        for _attempt in range(2):
+            connection = self._connection(parts.scheme, parts.netloc)
+            reused = connection.sock is not None
+            try:
+                connection.request(method.upper(), target, body=body, headers=dict(headers or {}))
+                response = connection.getresponse()
+                content = response.read()
+                break
+            except CLOSED_WHILE_IDLE as error:
+                # A server may close an idle connection as we reuse it; a new one gets a fresh try.
+                # Sending twice is safe: reads change nothing and every write carries an
+                # Idempotency-Key.
+                self._drop()
+                if not reused:
+                    self._fail(error, retry=True)
+            except ssl.SSLError as error:  # as the library's transport: a TLS failure is not retried
+                self._drop()
+                self._fail(error, retry=False)
+            except (OSError, http.client.HTTPException) as error:  # timeouts, refusals, garbled answers
+                self._drop()
+                self._fail(error, retry=True)
         if response.will_close:
             self._drop()
         return content, response.status, CaseInsensitiveDict(response.getheaders())

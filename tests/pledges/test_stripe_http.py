@@ -14,10 +14,12 @@ from pledges.stripe_http import KeepAliveClient, http_client
 
 
 class Server:
-    """An HTTP/1.1 server answering `{"id": ...}`; it can close each connection after one answer,
-    or drop the first N requests without any answer."""
+    """An HTTP/1.1 server answering `{"id": ...}`. It can close each connection after one answer,
+    drop the first N requests without any answer, or drop every second request on a connection."""
 
-    def __init__(self, *, close_after_answer: bool = False, drop_first: int = 0) -> None:
+    def __init__(
+        self, *, close_after_answer: bool = False, drop_first: int = 0, drop_reuse: bool = False
+    ) -> None:
         self.connections = 0
         self.requests: list[tuple[str, str, str | None]] = []
         self.drop_first = drop_first
@@ -29,10 +31,12 @@ class Server:
             def setup(self) -> None:
                 super().setup()
                 owner.connections += 1
+                self.served = 0
 
             def do_GET(self) -> None:
-                if owner.drop_first:
-                    owner.drop_first -= 1
+                self.served += 1
+                if owner.drop_first or (drop_reuse and self.served > 1):
+                    owner.drop_first = max(0, owner.drop_first - 1)
                     self.close_connection = True
                     return  # no answer at all: the client sees the connection end
                 owner.requests.append((self.command, self.path, self.headers.get("Idempotency-Key")))
@@ -85,6 +89,16 @@ def test_a_connection_the_server_closed_while_idle_is_replaced(server_for):
     for _ in range(3):
         assert gateway.retrieve("charge", "ch_1")["id"] == "ch_1"
     assert server.connections == 3
+
+
+def test_a_kept_connection_closed_as_it_is_reused_gets_one_fresh_try_even_without_retries(
+    server_for, settings
+):
+    settings.STRIPE_MAX_NETWORK_RETRIES = 0
+    server = server_for(drop_reuse=True)  # closes the connection at its second request, unanswered
+    for _ in range(3):
+        assert gateway.retrieve("charge", "ch_1")["id"] == "ch_1"
+    assert len(server.requests) == 3 and server.connections == 3
 
 
 def test_a_request_left_unanswered_is_retried_when_retries_are_configured(server_for, settings):
