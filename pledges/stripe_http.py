@@ -121,11 +121,13 @@ def _dropped(connection: Connection) -> bool:
     sock = connection.sock
     if sock is None:
         return False  # not connected yet: http.client connects on the next request
+    # poll, not select: a busy process may hold descriptors past select's limit of 1024.
+    poller = select.poll()
+    poller.register(sock, select.POLLIN)
     try:
-        readable, _, _ = select.select([sock], [], [], 0)
-    except (OSError, ValueError):
+        return bool(poller.poll(0))
+    except OSError:
         return True
-    return bool(readable)
 
 
 def http_client() -> stripe.HTTPClient:
