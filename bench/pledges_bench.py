@@ -189,16 +189,20 @@ def cpu_per_event(
 
     CPU per event moves far less with the machine's load than events per second do.
     """
-    ours = worker_pids(server.pid) + backend_pids(db_name)
-    before_ours, before_fake = cpu_seconds(ours), cpu_seconds([fake])
+    workers, backends = worker_pids(server.pid), backend_pids(db_name)
+    before_workers, before_backends = cpu_seconds(workers), cpu_seconds(backends)
+    before_fake = cpu_seconds([fake])
     events_per_s = rate(port, batches)
-    late = [pid for pid in worker_pids(server.pid) + backend_pids(db_name) if pid not in ours]
+    late_workers = [pid for pid in worker_pids(server.pid) if pid not in workers]
+    late_backends = [pid for pid in backend_pids(db_name) if pid not in backends]
     count = sum(len(b) for b in batches)
-    used = (cpu_seconds(ours) - before_ours + cpu_seconds(late)) / count * 1000
+    in_workers = (cpu_seconds(workers) - before_workers + cpu_seconds(late_workers)) / count * 1000
+    in_backends = (cpu_seconds(backends) - before_backends + cpu_seconds(late_backends)) / count * 1000
+    used = in_workers + in_backends
     fake_used = (cpu_seconds([fake]) - before_fake) / count * 1000
     log(
-        f"{name}: {events_per_s:,.0f} events/s; CPU per event {used:.1f} ms in gunicorn and PostgreSQL, "
-        f"{fake_used:.1f} ms in the fake Stripe"
+        f"{name}: {events_per_s:,.0f} events/s; CPU per event {used:.1f} ms in gunicorn and PostgreSQL "
+        f"({in_workers:.1f} + {in_backends:.1f}), {fake_used:.1f} ms in the fake Stripe"
     )
     emit(f"webhook_cpu_ms_per_event_{name}", used, "ms")
     return events_per_s

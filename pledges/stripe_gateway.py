@@ -13,6 +13,7 @@ import stripe
 from django.conf import settings
 
 from ledger.api import currency_exponent
+from pledges import stripe_http
 from pledges.exceptions import CardPaymentsNotConfigured, PaymentProviderUnavailable
 
 logger = logging.getLogger(__name__)
@@ -67,7 +68,12 @@ def client() -> stripe.StripeClient:
 @lru_cache(maxsize=4)
 def _client(secret_key: str, api_base: str, retries: int) -> stripe.StripeClient:
     """One client per configuration and process: it keeps its HTTP connections open between calls."""
-    return stripe.StripeClient(secret_key, base_addresses={"api": api_base}, max_network_retries=retries)
+    return stripe.StripeClient(
+        secret_key,
+        base_addresses={"api": api_base},
+        max_network_retries=retries,
+        http_client=stripe_http.http_client(),
+    )
 
 
 @contextmanager

@@ -169,10 +169,13 @@ def account_for(role: str, currency: str) -> Account:
 
 def account_ids_for(roles: Sequence[str], currency: str) -> dict[str, int]:
     """The chart's accounts for several system roles in one currency, by role, in one query."""
-    found = {
-        str(role): pk
-        for role, pk in Account.objects.filter(role__in=roles, currency=currency).values_list("role", "pk")
-    }
+    # Written out: every card contribution asks, and compiling the ORM's query cost five times running it.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT role, id FROM ledger_account WHERE currency = %s AND role = ANY(%s)",
+            [currency, [str(role) for role in roles]],
+        )
+        found = dict(cursor.fetchall())
     for role in roles:
         if role not in found:
             raise exc.UnknownReference(f"The chart has no {role} account in {currency}.")

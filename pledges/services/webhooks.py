@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core import rows
 from pledges import stripe_gateway as gateway
 from pledges.exceptions import WebhookPayloadInvalid, WebhookSignatureInvalid
 from pledges.models import Contribution, EventStatus, Frequency, Pledge, PledgeStatus, StripeEvent
@@ -169,7 +170,7 @@ def _event_run(row: StripeEvent) -> StripeEvent:
         row.status = EventStatus.FAILED
         row.error = f"{type(error).__name__}: {getattr(error, 'code', '')}"[:500]
     row.handled_at = timezone.now()
-    row.save(update_fields=["status", "attempts", "error", "handled_at"])
+    rows.update(row, ["status", "attempts", "error", "handled_at"])
     return row
 
 
@@ -180,22 +181,10 @@ def _pledge_by_metadata(metadata: Obj | None) -> Pledge | None:
     public_id = (metadata or {}).get("pledge")
     if not public_id:
         return None
-    if not _is_uuid(public_id):
-        return None
-    return (
-        Pledge.objects.select_for_update(of=("self",))
-        .select_related("campaign")
-        .filter(public_id=public_id)
-        .first()
-    )
-
-
-def _is_uuid(value: str) -> bool:
     try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
+        return booking.pledge_lock_by_public_id(uuid.UUID(str(public_id)))
+    except ValueError:  # not a UUID: not one of our pledges
+        return None
 
 
 def _subscription_status_sync(pledge: Pledge, subscription_id: str) -> None:

@@ -64,7 +64,7 @@ class FakeStripe:
     base_url: str = ""
     objects: dict[str, Obj] = field(default_factory=dict)
     requests: list[Recorded] = field(default_factory=list)
-    idempotent: dict[tuple[str, str], Obj] = field(default_factory=dict)
+    idempotent: dict[tuple[str, str], bytes] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
     counter: Any = field(default_factory=lambda: itertools.count(1))
 
@@ -88,15 +88,17 @@ class FakeStripe:
 
     # --- the HTTP side -------------------------------------------------------
 
-    def handle(self, method: str, path: str, query: Obj, form: Obj, key: str | None) -> tuple[int, Obj]:
+    def handle(self, method: str, path: str, query: Obj, form: Obj, key: str | None) -> tuple[int, bytes]:
+        """The answer's status and JSON body, serialised under the lock: a snapshot of the state."""
         with self.lock:
             self.requests.append(Recorded(method, path, query, form, key))
             if key and method in ("POST", "DELETE") and (path, key) in self.idempotent:
-                return 200, copy.deepcopy(self.idempotent[(path, key)])
+                return 200, self.idempotent[(path, key)]
             status, body = self._route(method, path, query, form)
+            payload = json.dumps(_public(body)).encode()
             if key and method in ("POST", "DELETE") and status == 200:
-                self.idempotent[(path, key)] = copy.deepcopy(body)
-            return status, copy.deepcopy(body)
+                self.idempotent[(path, key)] = payload
+            return status, payload
 
     def _route(self, method: str, path: str, query: Obj, form: Obj) -> tuple[int, Obj]:
         parts = path.strip("/").split("/")[1:]  # drop "v1"
@@ -133,18 +135,30 @@ class FakeStripe:
         return 200, action(self.objects[object_id])
 
     def _expanded(self, obj: Obj, query: Obj) -> Obj:
-        """The object with each `expand[]` path (dotted, as Stripe takes them) replaced by the object."""
-        obj = copy.deepcopy(obj)
-        for path in _listify(query.get("expand", {})) or []:
-            if path == "payments" and obj.get("object") == "invoice":
-                continue  # always included here
-            node = obj
-            for part in path.split("."):
-                value = node.get(part) if isinstance(node, dict) else None
-                if isinstance(value, str) and value in self.objects:
-                    node[part] = value = copy.deepcopy(self.objects[value])
-                node = value
-        return obj
+        """The object with each `expand[]` path (dotted, as Stripe takes them) replaced by the object.
+
+        A view for serialising under the lock: it shares the objects' parts, copying only the
+        dicts along the paths, so nothing of the state changes.
+        """
+        paths = [
+            path.split(".")
+            for path in _listify(query.get("expand", {})) or []
+            if not (path == "payments" and obj.get("object") == "invoice")  # always included here
+        ]
+        return self._expand(obj, paths)
+
+    def _expand(self, node: Obj, paths: list[list[str]]) -> Obj:
+        heads = {path[0] for path in paths if path}
+        if not heads:
+            return node
+        node = dict(node)
+        for head in heads:
+            value = node.get(head)
+            if isinstance(value, str) and value in self.objects:
+                value = self.objects[value]
+            if isinstance(value, dict):
+                node[head] = self._expand(value, [path[1:] for path in paths if path and path[0] == head])
+        return node
 
     def _list(self, resource: str, query: Obj) -> Obj:
         objects = {"refunds": "refund", "disputes": "dispute", "balance_transactions": "balance_transaction"}
@@ -547,10 +561,9 @@ def _server(fake: FakeStripe) -> ThreadingHTTPServer:
             body = self.rfile.read(length).decode() if length else ""
             query = nested_form(parse_qsl(url.query, keep_blank_values=True))
             form = nested_form(parse_qsl(body, keep_blank_values=True))
-            status, document = fake.handle(
+            status, payload = fake.handle(
                 self.command, url.path, query, form, self.headers.get("Idempotency-Key")
             )
-            payload = json.dumps(_public(document)).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(payload)))
