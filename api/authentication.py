@@ -29,12 +29,11 @@ class TokenAuthentication(KnoxTokenAuthentication):
     """
 
     def authenticate_credentials(self, token: bytes) -> tuple[User, AuthToken]:
-        refused = AuthenticationFailed(_("Invalid token."))
         try:
             key = token.decode("utf-8")
             digest = hash_token(key)
         except (UnicodeDecodeError, TypeError, binascii.Error):
-            raise refused from None
+            raise _refused() from None
         for auth_token in auth_tokens_with_key(token_key=key[: CONSTANTS.TOKEN_KEY_LENGTH]):
             if not compare_digest(digest, auth_token.digest):
                 continue
@@ -42,8 +41,14 @@ class TokenAuthentication(KnoxTokenAuthentication):
                 username = auth_token.user.get_username()
                 token_revoke(token=auth_token)
                 token_expired.send(sender=type(self), username=username, source="auth_token")
-                raise refused
+                raise _refused()
             if knox_settings.AUTO_REFRESH and auth_token.expiry:
                 self.renew_token(auth_token)
             return self.validate_user(auth_token)
-        raise refused
+        raise _refused()
+
+
+def _refused() -> AuthenticationFailed:
+    # Built only when refusing: its translated message and error details are work
+    # that every accepted request would otherwise pay for.
+    return AuthenticationFailed(_("Invalid token."))

@@ -19,7 +19,8 @@ OWNER_ROLE = "tadamun_owner"
 
 def _config(env: environ.Env, url: str) -> dict[str, Any]:
     config = env.db_url_config(url)
-    config["ENGINE"] = "django.db.backends.postgresql"
+    # Django's backend, with a cheaper health check of kept connections (config/postgresql).
+    config["ENGINE"] = "config.postgresql"
     return config
 
 

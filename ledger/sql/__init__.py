@@ -20,6 +20,7 @@ PINNED = f"search_path={SEARCH_PATH}"
 FUNCTIONS = (
     "ledger_post_entry",
     "ledger_post_entries",
+    "ledger_account_balances",
     "ledger_current_balances",
     "ledger_checkpoint_take",
     "ledger_period_close",

@@ -208,3 +208,30 @@ def test_checkpoints_run_from_several_connections_at_once_queue_without_deadlock
     assert _row(clearing, chart.general) == 75
     ledger_seal()
     assert ledger_verify().ok
+
+
+def _current(account_id: int | None, fund_id: int | None) -> set[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM ledger_current_balances(%s, %s)", [account_id, fund_id])
+        return set(cursor.fetchall())
+
+
+def test_one_account_reads_the_same_balances_as_the_whole_ledger_does(chart):
+    """For one account the balances come from a query of their own (ledger_account_balances)."""
+    clearing, income, bank = (chart.account(role) for role in ("stripe_clearing", "donations_income", "bank"))
+    entry_post(chart.transfer(clearing, income, 2500))
+    entry_post(chart.transfer(bank, income, 700, fund=chart.relief))
+    balances_checkpoint()
+    entry_post(chart.transfer(clearing, income, 40))
+    entry_post(chart.transfer(clearing, income, 3, fund=chart.relief))
+    entry_post(chart.transfer(bank, clearing, 200, fund=chart.relief))
+
+    everything = _current(None, None)
+    expected = {(clearing.pk, chart.general.pk, "EUR", 2540), (bank.pk, chart.relief.pk, "EUR", 900)}
+    assert expected <= everything
+    for account in (clearing, income, bank, chart.account("grants_payable")):
+        assert _current(account.pk, None) == {row for row in everything if row[0] == account.pk}
+        for fund in (chart.general, chart.relief):
+            assert _current(account.pk, fund.pk) == {
+                row for row in everything if row[0] == account.pk and row[1] == fund.pk
+            }

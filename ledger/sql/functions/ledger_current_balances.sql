@@ -3,7 +3,9 @@
 -- checkpoint's horizon, on accounts without a floor; floored accounts' rows are
 -- always current). Every reader of balances goes through here. The horizon goes
 -- into the query as a literal so the planner sees how few postings follow it;
--- STABLE, so the horizon and the rows are read in the caller's snapshot.
+-- STABLE, so the horizon and the rows are read in the caller's snapshot. For
+-- one account, ledger_account_balances sums the same rows with a plan the
+-- session keeps (an account's balance is read on every account request).
 CREATE OR REPLACE FUNCTION ledger_current_balances(p_account_id bigint DEFAULT NULL,
                                                    p_fund_id bigint DEFAULT NULL)
 RETURNS TABLE (account_id bigint, fund_id bigint, currency varchar, balance bigint)
@@ -11,6 +13,10 @@ LANGUAGE plpgsql STABLE ROWS 1000 SET search_path = pg_catalog, public, pg_temp 
 DECLARE
     v_horizon bigint;
 BEGIN
+    IF p_account_id IS NOT NULL THEN
+        RETURN QUERY SELECT * FROM ledger_account_balances(p_account_id, p_fund_id);
+        RETURN;
+    END IF;
     SELECT c.posting_horizon INTO v_horizon FROM ledger_checkpoint c ORDER BY c.id DESC LIMIT 1;
     RETURN QUERY EXECUTE format(
         'SELECT x.account_id, x.fund_id, min(x.currency)::varchar, ledger_sum(x.amount)
