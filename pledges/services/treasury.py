@@ -17,6 +17,7 @@ from ledger.api import (
     EntryKind,
     EntrySpec,
     IdempotencyConflict,
+    IdempotencyKeyForeign,
     PostingSpec,
     SourceRef,
     account_ids_for,
@@ -119,12 +120,30 @@ def contribution_record(
     currency only). Otherwise the treasurer names the campaign: the money is
     booked to its fund and waits in the unmatched list until matched. Returns
     the contribution and whether it is new; the same idempotency key returns
-    the first one.
+    the first one, and is refused for other terms or another treasurer.
     """
     public_id = gateway.stripe_key("recorded-contribution", str(idempotency_key))
     key_lock(str(public_id))
-    existing = Contribution.objects.filter(public_id=public_id).first()
+    existing = Contribution.objects.filter(public_id=public_id).select_related("campaign").first()
     if existing is not None:
+        # A retry with a corrected amount must not come back as the first, uncorrected one.
+        if existing.recorded_by_id != recorded_by.pk:
+            raise IdempotencyKeyForeign("This Idempotency-Key was used by another user; choose a fresh key.")
+        same = (
+            existing.method,
+            existing.amount,
+            existing.currency,
+            existing.received_on,
+            existing.reference,
+        ) == (
+            method,
+            amount,
+            currency,
+            received_on,
+            reference[:64],
+        )
+        if not same or (campaign_slug and campaign_slug != existing.campaign.slug):
+            raise IdempotencyConflict("This Idempotency-Key was used for another contribution.")
         return existing, False
     currency_check(currency)
     if method not in RECORDED_METHODS:

@@ -334,3 +334,69 @@ def test_money_matched_later_to_a_pledge_with_an_email_is_receipted_then_once(
         "EUR",
     )
     assert [message.to for message in mail.outbox] == [["late.giver@example.org"]]
+
+
+def _record(client, campaign, key, **changes):
+    body = {
+        "method": "bank_transfer",
+        "amount": "25.00",
+        "currency": "EUR",
+        "received_on": "2026-11-20",
+        "reference": "transfer 4471",
+        "campaign": campaign.slug,
+        **changes,
+    }
+    return post_entry(client, body, key=key, url=CONTRIBUTIONS)
+
+
+def test_recording_money_again_with_its_key_returns_the_first_record(treasurer, campaign):
+    key = uuid.uuid4()
+    first, again = _record(treasurer, campaign, key), _record(treasurer, campaign, key)
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json() == again.json()
+    assert Contribution.objects.count() == 1 and Entry.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"amount": "250.00"},
+        {"currency": "USD"},
+        {"received_on": "2026-11-21"},
+        {"reference": "transfer 4472"},
+        {"method": "cash"},
+    ],
+)
+def test_a_retry_with_corrected_terms_under_the_same_key_is_refused_not_answered_with_the_first(
+    treasurer, campaign, changes
+):
+    """A treasurer who fixes a typo and resends must learn that the first record stands, not be shown it."""
+    key = uuid.uuid4()
+    assert _record(treasurer, campaign, key).status_code == 201
+
+    response = _record(treasurer, campaign, key, **changes)
+
+    assert (response.status_code, response.json()["code"]) == (409, "idempotency_conflict")
+    assert Contribution.objects.get().amount == 2500
+    assert Entry.objects.count() == 1
+
+
+def test_the_same_key_for_another_campaign_is_refused(treasurer, campaign, other_campaign):
+    key = uuid.uuid4()
+    assert _record(treasurer, campaign, key).status_code == 201
+
+    response = _record(treasurer, other_campaign, key)
+
+    assert (response.status_code, response.json()["code"]) == (409, "idempotency_conflict")
+    assert Contribution.objects.get().campaign == campaign
+
+
+def test_another_treasurers_key_is_refused(treasurer, client_for, campaign):
+    key = uuid.uuid4()
+    assert _record(treasurer, campaign, key).status_code == 201
+
+    response = _record(client_for("treasurer"), campaign, key)
+
+    assert (response.status_code, response.json()["code"]) == (409, "idempotency_key_foreign")
+    assert Contribution.objects.count() == 1

@@ -259,7 +259,8 @@ class ContributionListCreateView(generics.ListAPIView):
                 409,
                 422,
                 s404="No campaign with that slug (`not_found`).",
-                s409="`idempotency_conflict`, `period_closed`.",
+                s409="`idempotency_conflict` (the key was used for other terms), `idempotency_key_foreign` "
+                "(by another user), `period_closed`.",
                 s422="`pledge_currency_differs`: the reference is a pledge in another currency; "
                 "`unknown_reference`: the chart has no bank account in that currency.",
             ),
