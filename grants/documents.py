@@ -5,8 +5,10 @@ bytes, never from its name or the Content-Type the client sent, and the file
 is then parsed whole by the library for that type alone: a file that does not
 parse is refused. What is kept is rewritten so that nothing but the content
 survives: images are re-encoded from their pixels (after applying the EXIF
-orientation), PDFs lose their document information dictionary and every XMP
-metadata stream. No message here quotes the file or its name.
+orientation), PDFs lose their document information dictionary, every XMP
+metadata stream and everything a viewer would run or fetch: scripts, actions
+that leave the document, embedded files, media. No message here quotes the
+file or its name.
 """
 
 import io
@@ -36,6 +38,13 @@ JPEG_QUALITY = 90
 FILENAME_LIMIT = 200
 # Dictionary keys that carry a producer's private data or metadata, anywhere in a PDF.
 _PDF_METADATA_KEYS = ("/Metadata", "/PieceInfo")
+# A reviewer opens these documents; one sent to unmask reviewers would run a script, open a
+# web address (telling its server who opened the file, from where and when), submit a form,
+# launch a program or play media. Of all actions only moving within the document is kept.
+_PDF_SAFE_ACTION = pikepdf.Name.GoTo
+_PDF_ACTIVE_ANNOTATIONS = frozenset(
+    pikepdf.Name(name) for name in ("/FileAttachment", "/RichMedia", "/Movie", "/Sound", "/Screen", "/3D")
+)
 
 
 @dataclass(frozen=True)
@@ -122,6 +131,7 @@ def _pdf_clean(data: bytes) -> bytes:
             for key in ("/Info", "/ID"):
                 if key in pdf.trailer:
                     del pdf.trailer[key]
+            _pdf_inert(pdf)
             for obj in pdf.objects:
                 if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
                     for key in _PDF_METADATA_KEYS:
@@ -139,3 +149,50 @@ def _pdf_clean(data: bytes) -> bytes:
     except (pikepdf.PdfError, pikepdf.ForeignObjectError, ValueError, RecursionError):
         raise exc.AttachmentUnreadable() from None
     return out.getvalue()
+
+
+def _pdf_inert(pdf: pikepdf.Pdf) -> None:
+    """Remove what a viewer would run or fetch: scripts, outward actions, embedded files, media."""
+    root = pdf.Root
+    for key in ("/OpenAction", "/AA"):
+        if key in root:
+            del root[key]
+    names = root.get("/Names")
+    if isinstance(names, pikepdf.Dictionary):
+        for key in ("/JavaScript", "/EmbeddedFiles"):
+            if key in names:
+                del names[key]
+    form = root.get("/AcroForm")
+    if isinstance(form, pikepdf.Dictionary) and "/XFA" in form:
+        del form["/XFA"]  # XFA forms carry their own scripts
+    for page in pdf.pages:
+        _actions_drop(page.obj)
+        annotations = page.obj.get("/Annots")
+        if isinstance(annotations, pikepdf.Array):
+            kept = [
+                annotation
+                for annotation in annotations
+                if not (
+                    isinstance(annotation, pikepdf.Dictionary)
+                    and annotation.get("/Subtype") in _PDF_ACTIVE_ANNOTATIONS
+                )
+            ]
+            for annotation in kept:
+                if isinstance(annotation, pikepdf.Dictionary):
+                    _actions_drop(annotation)
+            page.obj.Annots = pikepdf.Array(kept)
+    # Outline items, form fields and annotations elsewhere carry actions too.
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Dictionary):
+            _actions_drop(obj)
+
+
+def _actions_drop(obj: pikepdf.Dictionary) -> None:
+    if "/AA" in obj:
+        del obj["/AA"]
+    action = obj.get("/A")
+    if isinstance(action, pikepdf.Dictionary):
+        if action.get("/S") != _PDF_SAFE_ACTION:
+            del obj["/A"]
+        elif "/Next" in action:
+            del action["/Next"]  # a move within the document may chain a script after it

@@ -75,3 +75,81 @@ def encrypted_pdf() -> bytes:
     out = io.BytesIO()
     pdf.save(out, encryption=pikepdf.Encryption(owner="owner", user="secret"))
     return out.getvalue()
+
+
+def pdf_with_active_content(beacon: str) -> bytes:
+    """A two-page PDF that would call `beacon` (a web address) every way a viewer lets it.
+
+    A script on opening, in the name tree and on a page; a link to the address;
+    a launch action; an embedded file and a file-attachment annotation; an
+    outline item with a script; and one harmless link to page 2, which stays.
+    """
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.add_blank_page()
+    first, second = pdf.pages[0], pdf.pages[1]
+
+    def script(code: str) -> pikepdf.Dictionary:
+        return pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String(code))
+
+    call = f"app.launchURL('{beacon}', true);"
+    pdf.Root.OpenAction = pdf.make_indirect(script(call))
+    pdf.Root.AA = pikepdf.Dictionary(WC=script(call))
+    embedded = pdf.make_stream(f"opened: {beacon}".encode())
+    embedded.Type = pikepdf.Name.EmbeddedFile
+    pdf.Root.Names = pikepdf.Dictionary(
+        JavaScript=pikepdf.Dictionary(Names=pikepdf.Array([pikepdf.String("beacon"), script(call)])),
+        EmbeddedFiles=pikepdf.Dictionary(
+            Names=pikepdf.Array(
+                [pikepdf.String("x.txt"), pikepdf.Dictionary(Type=pikepdf.Name.Filespec, EF={"/F": embedded})]
+            )
+        ),
+    )
+    first.obj.AA = pikepdf.Dictionary(O=script(call))
+    rect = pikepdf.Array([72, 72, 200, 100])
+    first.obj.Annots = pdf.make_indirect(
+        pikepdf.Array(
+            [
+                pdf.make_indirect(
+                    pikepdf.Dictionary(
+                        Type=pikepdf.Name.Annot,
+                        Subtype=pikepdf.Name.Link,
+                        Rect=rect,
+                        A=pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String(beacon)),
+                    )
+                ),
+                pikepdf.Dictionary(  # a direct annotation, not an object of its own
+                    Type=pikepdf.Name.Annot,
+                    Subtype=pikepdf.Name.Link,
+                    Rect=rect,
+                    A=pikepdf.Dictionary(S=pikepdf.Name.Launch, F=pikepdf.String(f"curl {beacon}")),
+                ),
+                pdf.make_indirect(
+                    pikepdf.Dictionary(
+                        Type=pikepdf.Name.Annot,
+                        Subtype=pikepdf.Name.FileAttachment,
+                        Rect=rect,
+                        FS=pikepdf.Dictionary(Type=pikepdf.Name.Filespec, EF={"/F": embedded}),
+                    )
+                ),
+                pdf.make_indirect(
+                    pikepdf.Dictionary(
+                        Type=pikepdf.Name.Annot,
+                        Subtype=pikepdf.Name.Link,
+                        Rect=rect,
+                        A=pikepdf.Dictionary(
+                            S=pikepdf.Name.GoTo,
+                            D=pikepdf.Array([second.obj, pikepdf.Name.Fit]),
+                            Next=script(call),
+                        ),
+                    )
+                ),
+            ]
+        )
+    )
+    outline = pdf.make_indirect(pikepdf.Dictionary(Title=pikepdf.String("Read me"), A=script(call)))
+    pdf.Root.Outlines = pdf.make_indirect(pikepdf.Dictionary(First=outline, Last=outline, Count=1))
+    outline.Parent = pdf.Root.Outlines
+    out = io.BytesIO()
+    pdf.save(out, compress_streams=False, object_stream_mode=pikepdf.ObjectStreamMode.disable)
+    return out.getvalue()

@@ -10,7 +10,13 @@ from grants import exceptions as exc
 from grants import services
 from grants.documents import document_clean, filename_clean
 from grants.models import Attachment, GrantRequest
-from tests.grants.documents import encrypted_pdf, jpeg_with_gps, pdf_with_metadata, png_with_text
+from tests.grants.documents import (
+    encrypted_pdf,
+    jpeg_with_gps,
+    pdf_with_active_content,
+    pdf_with_metadata,
+    png_with_text,
+)
 from tests.grants.fixtures import marker
 from tests.ledger.rawsql import as_owner, execute, rejected
 from vault.api import access_log_list, subject_get
@@ -80,6 +86,30 @@ def test_a_pdf_loses_its_author_xmp_and_identifier_and_keeps_its_pages_and_text(
         assert "/Info" not in pdf.trailer
         assert "/Metadata" not in pdf.Root
         assert bytes(pdf.trailer.ID[0]) != bytes(before.trailer.ID[0])
+
+
+def test_a_pdf_loses_every_script_outward_action_embedded_file_and_media_and_keeps_its_inner_links():
+    """A document sent to unmask a reviewer finds nothing to run or fetch when it is opened."""
+    beacon = "https://tracker.example/" + marker("beacon")
+    original = pdf_with_active_content(beacon)
+    assert original.count(beacon.encode()) >= 8
+
+    stored = document_clean(original).content
+
+    assert beacon.encode() not in stored
+    for token in (b"/JavaScript", b"/JS", b"/URI", b"/Launch", b"/EmbeddedFile", b"/FileAttachment"):
+        assert token not in stored, token
+    with pikepdf.open(io.BytesIO(stored)) as pdf:
+        assert len(pdf.pages) == 2
+        assert "/OpenAction" not in pdf.Root and "/AA" not in pdf.Root
+        assert "/AA" not in pdf.pages[0].obj
+        links = list(pdf.pages[0].obj.Annots)
+        actions = [link.get("/A") for link in links]
+        # The link within the document stays, without the script chained after it.
+        goto = [a for a in actions if a is not None]
+        assert [a.S for a in goto] == [pikepdf.Name.GoTo] and "/Next" not in goto[0]
+        assert goto[0].D[0].objgen == pdf.pages[1].obj.objgen
+        assert "/A" not in pdf.Root.Outlines.First
 
 
 def test_the_type_is_read_from_the_bytes_never_from_the_name():
