@@ -178,6 +178,8 @@ REST_FRAMEWORK = {
         "pledges-create": env("PLEDGES_CREATE_RATE", default="30/hour"),
         "donors-register": env("DONORS_REGISTER_RATE", default="20/hour"),
         "pledges-manage": env("PLEDGES_MANAGE_RATE", default="30/hour"),
+        # The public list of a campaign's named supporters: each answer decrypts and logs their names.
+        "campaign-supporters": env("CAMPAIGN_SUPPORTERS_RATE", default="60/minute"),
     },
     # The client address is REMOTE_ADDR unless the deployment says how many
     # proxies in front of it append to X-Forwarded-For: a header the client

@@ -39,3 +39,22 @@ def test_only_names_their_donors_chose_to_show_are_listed(fake_stripe, campaign,
 def test_an_unknown_campaign_has_no_supporters_list(db):
     response = APIClient().get(f"{CAMPAIGNS}nope/supporters/")
     assert (response.status_code, response.json()["code"]) == (404, "not_found")
+
+
+def test_the_list_is_throttled_per_address_and_a_refused_read_opens_no_name(
+    fake_stripe, campaign, pledge_card, sign_up
+):
+    """Each answer decrypts the named donors' names and logs it: a scraper must not get unlimited ones."""
+    from rest_framework.throttling import ScopedRateThrottle
+
+    from vault.models import AccessLog
+
+    assert ScopedRateThrottle.THROTTLE_RATES["campaign-supporters"] == "60/minute"
+    _paid(fake_stripe, pledge_card, sign_up("shown", display_name="Zeyneb", show_name=True))
+    answers = [APIClient().get(f"{CAMPAIGNS}{campaign.slug}/supporters/") for _ in range(61)]
+    assert [a.status_code for a in answers[:60]] == [200] * 60
+    opened = AccessLog.objects.filter(purpose="public_listing").count()
+
+    assert (answers[60].status_code, answers[60].json()["code"]) == (429, "throttled")
+    assert APIClient().get(f"{CAMPAIGNS}{campaign.slug}/supporters/").status_code == 429
+    assert AccessLog.objects.filter(purpose="public_listing").count() == opened == 60

@@ -295,12 +295,15 @@ class CampaignSupportersView(APIView):
     """Who gave to a campaign: the display names of donors who chose to be named, and how many others.
 
     Never an e-mail, never an amount or a date, nothing about a donor without an account.
+    Throttled per address: every answer opens the named donors' names in the vault and logs it.
     """
 
     permission_classes = (Anyone,)
     authentication_classes = ()
+    throttle_classes = (ScopedRateThrottle,)
+    throttle_scope = "campaign-supporters"
 
-    @extend_schema(responses={200: ds.SupportersOutput, **problems(404, 406)})
+    @extend_schema(responses={200: ds.SupportersOutput, **problems(404, 406, 429)})
     def get(self, request: Request, slug: str) -> Response:
         supporters = campaign_supporters_open(campaign=get_object_or_404(campaign_list(), slug=slug))
         return Response(ds.SupportersOutput(supporters).data)
