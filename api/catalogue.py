@@ -11,14 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
-from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir, extract_from_file
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po, write_po
 from django.conf import settings
 
 DOMAIN = "django"
-# Where the messages people read through the API are written; tests and migrations hold none.
-SOURCES = ("api", "core", "grants")
+# Where the messages people read through the API are written (folders, or single files);
+# tests and migrations hold none. Of giving, only the receipts are translated so far.
+SOURCES = ("api", "core", "grants", "pledges/documents.py")
 KEYWORDS = {
     **DEFAULT_KEYWORDS,
     "gettext_lazy": None,
@@ -57,13 +58,22 @@ def extract() -> Catalog:
     """Every message the code marks for translation, as a template catalogue."""
     template = Catalog(domain=DOMAIN, project="Tadamun", fuzzy=False)
     for source in SOURCES:
-        for filename, lineno, message, comments, context in extract_from_dir(
-            base_dir() / source, method_map=METHOD_MAP, keywords=KEYWORDS
-        ):
-            template.add(
-                message, None, [(f"{source}/{filename}", lineno)], auto_comments=comments, context=context
-            )
+        for location, lineno, message, comments, context in _extract(source):
+            template.add(message, None, [(location, lineno)], auto_comments=comments, context=context)
     return template
+
+
+def _extract(source: str) -> Iterator[tuple[str, int, object, list[str], str | None]]:
+    """(location, line, message, comments, context) of every message in a folder or one file."""
+    path = base_dir() / source
+    if path.is_file():
+        for lineno, message, comments, context in extract_from_file("python", path, keywords=KEYWORDS):
+            yield source, lineno, message, comments, context
+        return
+    for filename, lineno, message, comments, context in extract_from_dir(
+        path, method_map=METHOD_MAP, keywords=KEYWORDS
+    ):
+        yield f"{source}/{filename}", lineno, message, comments, context
 
 
 def read(language: str) -> Catalog:

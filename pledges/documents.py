@@ -3,6 +3,8 @@
 from babel.numbers import format_currency
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from ledger.api import to_decimal
 from pledges.models import DonorProfile, Receipt
@@ -30,16 +32,37 @@ def money(minor: int, currency: str, language: str = "en") -> str:
     )
 
 
+def _labels(receipt: Receipt, campaign: str) -> dict[str, str]:
+    """The receipt's words in the active language (extracted into locale/ by `translations extract`)."""
+    return {
+        "title": _("Receipt %(number)s") % {"number": receipt.number},
+        "date": _("Date"),
+        "campaign": _("Campaign"),
+        "paid": _("You gave"),
+        "received": _("We received"),
+        "converted": _("(after conversion by the payment provider)"),
+        "reference": _("Pledge reference"),
+        "thanks": _("Thank you for your gift to %(campaign)s.") % {"campaign": campaign},
+        "names_no_one": _(
+            "Thank you. This receipt names no one: it shows what was given, when, and to which campaign."
+        ),
+        "keep_safe": _("This receipt names no one. Keep it somewhere safe."),
+    }
+
+
 def _context(receipt: Receipt, language: str) -> dict[str, object]:
     titles = receipt.campaign.title
     converted = receipt.currency != receipt.received_currency
+    campaign = titles.get(language) or titles["en"]
     return {
         "organisation": ORGANISATION,
         "number": receipt.number,
         "issued_on": receipt.issued_on.isoformat(),
-        "campaign": titles.get(language) or titles["en"],
-        "rtl": language == "ar",
+        "campaign": campaign,
+        "campaign_language": language if language in titles else "en",
+        "rtl": translation.get_language_bidi(),
         "language": language,
+        "labels": _labels(receipt, campaign),
         "paid": money(receipt.amount, receipt.currency, language),
         "received": money(receipt.received_amount, receipt.received_currency, language),
         "converted": converted,
@@ -47,16 +70,27 @@ def _context(receipt: Receipt, language: str) -> dict[str, object]:
     }
 
 
+def receipt_subject(receipt: Receipt, language: str) -> str:
+    with translation.override(language):
+        return _("Your receipt %(number)s") % {"number": receipt.number}
+
+
 def receipt_text(receipt: Receipt, language: str) -> str:
-    return render_to_string("pledges/receipt.txt", _context(receipt, language))
+    with translation.override(language):
+        return render_to_string("pledges/receipt.txt", _context(receipt, language))
 
 
 def receipt_pdf(receipt: Receipt, language: str) -> bytes:
-    """The receipt as a one-page PDF. It names no one: a receipt found on a phone must not out its donor.
+    """The receipt as a one-page PDF in the donor's language, right to left in Arabic.
 
-    Its labels are English for now; the campaign's title and the numbers follow the donor's language.
+    It names no one: a receipt found on a phone must not out its donor.
     """
     from weasyprint import HTML  # imported on use: it loads Pango and fonts
 
-    html = render_to_string("pledges/receipt.html", _context(receipt, language))
-    return bytes(HTML(string=html).write_pdf())
+    return bytes(HTML(string=receipt_html(receipt, language)).write_pdf())
+
+
+def receipt_html(receipt: Receipt, language: str) -> str:
+    """The page the PDF is printed from."""
+    with translation.override(language):
+        return render_to_string("pledges/receipt.html", _context(receipt, language))

@@ -8,7 +8,7 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from pledges.documents import receipt_language, receipt_pdf, receipt_text
+from pledges.documents import receipt_language, receipt_pdf, receipt_subject, receipt_text
 from pledges.models import Contribution, DonorProfile, Pledge, Receipt, ReceiptEmail
 from pledges.services.donors import pledge_email_open
 from pledges.services.profiles import donor_profile_email_open
@@ -92,7 +92,7 @@ def _address_open(pledge: Pledge) -> str | None:
 def _message(receipt: Receipt, address: str) -> EmailMessage:
     language = receipt_language(receipt)
     message = EmailMessage(
-        subject=f"Your receipt {receipt.number}",
+        subject=receipt_subject(receipt, language),
         body=receipt_text(receipt, language),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[address],

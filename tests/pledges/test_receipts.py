@@ -11,6 +11,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from rest_framework.test import APIClient
 
 from ledger.models import Entry
+from pledges import documents
 from pledges.models import Contribution, Pledge, Receipt, ReceiptEmail
 from pledges.tasks import receipts_send_pending_task
 from tests.api.conftest import post_entry
@@ -207,3 +208,39 @@ def test_a_donor_downloads_their_receipt_as_a_pdf_that_shows_both_amounts(
     for expected in (number, "1,000.00 MXN", "50.00 USD", "Rent relief", answer["reference"]):
         assert expected in text, expected
     assert "Amal" not in text  # a receipt names no one
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("fr", ("Reçu", "Vous avez donné", "Nous avons reçu", "1 000,00 MXN", "Ce reçu ne nomme personne")),
+        ("es", ("Recibo", "Usted donó", "Recibimos", "1.000,00 MXN", "Este recibo no nombra a nadie")),
+        ("ar", ("إيصال", "مبلغ تبرعك", "مساعدة", "MXN")),
+    ],
+)
+def test_the_receipt_speaks_the_donors_language_and_arabic_reads_right_to_left(
+    fake_stripe, campaign, sign_up, django_capture_on_commit_callbacks, settings, language, words
+):
+    _mailer(settings, "django.core.mail.backends.locmem.EmailBackend")
+    donor = sign_up("amal", email=EMAIL, language=language)
+    answer = _give(donor, campaign)
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(_pay(fake_stripe, answer))
+    receipt = Receipt.objects.get()
+    html = documents.receipt_html(receipt, language)
+    assert f'<html lang="{language}" dir="{"rtl" if language == "ar" else "ltr"}">' in html
+    [message] = mail.outbox
+    assert message.subject == documents.receipt_subject(receipt, language)
+    assert receipt.number in message.subject and message.subject != f"Your receipt {receipt.number}"
+    assert words[0] in message.body and words[1] in message.body
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) reads the PDF's text back")
+    text = subprocess.run(
+        ["pdftotext", "-", "-"],
+        input=donor.get(f"/api/v1/me/receipts/{receipt.number}/pdf/").content,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    for word in (*words, receipt.number, answer["reference"]):
+        assert word in text, word
+    assert "You gave" not in text
