@@ -63,7 +63,7 @@ def extract() -> Catalog:
     return template
 
 
-def _extract(source: str) -> Iterator[tuple[str, int, object, list[str], str | None]]:
+def _extract(source: str) -> Iterator[tuple[str, int, str | tuple[str, ...], list[str], str | None]]:
     """(location, line, message, comments, context) of every message in a folder or one file."""
     path = base_dir() / source
     if path.is_file():
