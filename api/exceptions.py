@@ -69,6 +69,7 @@ DOMAIN_ERROR_STATUSES: dict[str, int] = {
     "campaign_exists": 409,
     "campaign_closed": 409,
     "pledge_not_cancellable": 409,
+    "monthly_pledge_running": 409,
     "invalid_donor_profile": 400,
     "username_taken": 409,
     "manage_code_invalid": 404,

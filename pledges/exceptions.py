@@ -51,6 +51,12 @@ class PledgeNotCancellable(PledgesError):
     code = "pledge_not_cancellable"
 
 
+class MonthlyPledgeRunning(PledgesError):
+    """A monthly pledge still runs: cancel it before closing the account that could stop it."""
+
+    code = "monthly_pledge_running"
+
+
 class ContributionNotFound(PledgesError):
     """No such contribution."""
 

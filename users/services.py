@@ -156,3 +156,17 @@ def otp_device_confirm(*, user: User, otp: str, token: AuthToken | None = None) 
             token.save(update_fields=["otp_device"])
         unverified.delete()
     return device
+
+
+def user_sign_in_records_forget(*, username: str) -> int:
+    """Delete django-axes' records of sign-ins and failed attempts under this username; returns how many.
+
+    For an account closed for good: the username may be its owner's name, and
+    those records keep it beside an address and a time.
+    """
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    return sum(
+        model.objects.filter(username=username).delete()[0]
+        for model in (AccessAttempt, AccessFailureLog, AccessLog)
+    )

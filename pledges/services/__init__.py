@@ -12,6 +12,7 @@ from pledges.services.pledges import (
 )
 from pledges.services.profiles import (
     ProfileView,
+    donor_account_close,
     donor_erase,
     donor_profile_open,
     donor_profile_update,
@@ -29,6 +30,7 @@ __all__ = [
     "contribution_match",
     "contribution_record",
     "contribution_refund_record",
+    "donor_account_close",
     "donor_erase",
     "donor_profile_open",
     "donor_profile_update",

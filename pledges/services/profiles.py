@@ -1,5 +1,6 @@
 """Donors with an account: sign up, keep a profile (name and e-mail sealed by the vault), erase it."""
 
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,12 +12,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ledger.api import currency_check
-from pledges.exceptions import InvalidDonorProfile, UsernameTaken
-from pledges.models import Campaign, DonorProfile, Pledge
+from pledges.exceptions import InvalidDonorProfile, MonthlyPledgeRunning, UsernameTaken
+from pledges.models import Campaign, DonorProfile, Frequency, Pledge, PledgeStatus
 from pledges.selectors import campaign_donor_counts, campaign_supporter_profiles
 from users.models import User
 from users.roles import Role
-from users.services import user_role_assign
+from users.services import user_role_assign, user_sign_in_records_forget, user_tokens_revoke
 from vault import api as vault
 
 NAME_FIELD = "display_name"
@@ -209,3 +210,32 @@ def donor_erase(*, donor: User) -> DonorProfile | None:
         profile.erased_at = timezone.now()
         profile.save()
     return profile
+
+
+# A monthly pledge in one of these may still be charged: it must be cancelled first.
+RUNNING = (PledgeStatus.PENDING, PledgeStatus.ACTIVE, PledgeStatus.PAST_DUE)
+
+
+@transaction.atomic
+def donor_account_close(*, donor: User) -> int:
+    """Erase what identifies the donor, then close the account for good. Returns the pledges kept.
+
+    The username the donor chose may be a name: it becomes a random one, and the
+    records of sign-ins kept under it go. The
+    password is made unusable, every token revoked and the account deactivated,
+    so nobody signs in as it again. Pledges, contributions and receipts stay in
+    the books under their random references. Refused while a monthly pledge may
+    still be charged: the account is what cancels it.
+    """
+    user = User.objects.select_for_update().get(pk=donor.pk)
+    if Pledge.objects.filter(donor=user, frequency=Frequency.MONTHLY, status__in=RUNNING).exists():
+        raise MonthlyPledgeRunning()
+    donor_erase(donor=user)
+    user_sign_in_records_forget(username=user.username)
+    user.username = f"closed-{secrets.token_hex(8)}"
+    user.first_name = user.last_name = user.email = ""
+    user.set_unusable_password()
+    user.is_active = False
+    user.save()
+    user_tokens_revoke(user=user)
+    return Pledge.objects.filter(donor=user).count()

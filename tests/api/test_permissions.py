@@ -217,6 +217,7 @@ def test_every_pledges_view_says_who_may_use_it():
         "me/receipts/<str:number>/": [DonorAccess],
         "me/receipts/<str:number>/pdf/": [DonorAccess],
         "me/erase/": [DonorAccess],
+        "me/close/": [DonorAccess],
     }
 
 

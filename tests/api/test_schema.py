@@ -105,6 +105,7 @@ PLEDGE_OPERATIONS = {
     ("/api/v1/me/receipts/{number}/", "get"): "roles `donor`.",
     ("/api/v1/me/receipts/{number}/pdf/", "get"): "roles `donor`.",
     ("/api/v1/me/erase/", "post"): "roles `donor`.",
+    ("/api/v1/me/close/", "post"): "roles `donor`.",
 }
 
 

@@ -113,3 +113,52 @@ def test_erasing_twice_is_harmless(sign_up):
     assert donor.post("/api/v1/me/erase/").status_code == 200
     assert donor.post("/api/v1/me/erase/").status_code == 200
     assert APIClient().post("/api/v1/me/erase/").status_code == 401
+
+
+USERNAME_MARKER = "amal-haddad-7q2z"
+
+
+def test_closing_an_account_leaves_no_username_name_or_e_mail_anywhere_and_nobody_can_sign_in(
+    fake_stripe, campaign, pledge_card, sign_up
+):
+    """The username a donor chose may be their name: a closed account keeps a random one."""
+    from tests.pledges.conftest import PASSWORD
+
+    donor = sign_up(USERNAME_MARKER, display_name=NAME_MARKER, email=EMAIL_MARKER, show_name=True)
+    pledge = Pledge.objects.get(public_id=pledge_card(client=donor)["id"])
+    paid = fake_stripe.checkout_complete(pledge.stripe_checkout_session_id, settled=("USD", 5000, 175))
+    assert deliver(paid).status_code == 200
+    entries = Entry.objects.count()
+    APIClient().post("/api/v1/auth/token/", {"username": USERNAME_MARKER, "password": "wrong"}, format="json")
+    signed_in = APIClient().post(
+        "/api/v1/auth/token/", {"username": USERNAME_MARKER, "password": PASSWORD}, format="json"
+    )
+    assert signed_in.status_code == 200, signed_in.content  # sign-ins are logged under the username
+
+    response = donor.post("/api/v1/me/close/")
+
+    assert response.status_code == 200, response.content
+    assert response.json() == {"erased": True, "pledges": 1}
+    for needle in (USERNAME_MARKER, NAME_MARKER, EMAIL_MARKER):
+        assert _tables_containing(needle) == [], needle
+    assert donor.get("/api/v1/me/pledges/").status_code == 401  # the token is gone
+    signing_in = APIClient().post(
+        "/api/v1/auth/token/", {"username": USERNAME_MARKER, "password": PASSWORD}, format="json"
+    )
+    assert signing_in.status_code in (400, 401)
+    pledge.refresh_from_db()
+    assert pledge.donor is not None and not pledge.donor.is_active
+    assert pledge.donor.username.startswith("closed-")
+    assert Entry.objects.count() == entries and Contribution.objects.filter(pledge=pledge).exists()
+    books_verify()
+
+
+def test_an_account_with_a_running_monthly_pledge_is_not_closed(fake_stripe, campaign, pledge_card, sign_up):
+    donor = sign_up(USERNAME_MARKER, display_name=NAME_MARKER)
+    pledge_card(frequency="monthly", client=donor)
+
+    response = donor.post("/api/v1/me/close/")
+
+    assert (response.status_code, response.json()["code"]) == (409, "monthly_pledge_running")
+    assert donor.get("/api/v1/me/profile/").status_code == 200  # nothing changed
+    assert not DonorProfile.objects.filter(erased_at__isnull=False).exists()

@@ -30,6 +30,7 @@ from pledges.selectors import (
 )
 from pledges.services import (
     ProfileView,
+    donor_account_close,
     donor_erase,
     donor_profile_open,
     donor_profile_update,
@@ -231,6 +232,30 @@ class DonorEraseView(APIView):
         donor_erase(donor=donor)
         document = {"erased": True, "pledges": pledge_list_for_donor(donor=donor).count()}
         return Response(ds.DonorEraseOutput(document).data)
+
+
+@extend_schema(tags=[TAG])
+class DonorCloseView(APIView):
+    """Close your account for good: everything `erase` does, then the account itself.
+
+    Your username is replaced by a random one, your password and every token stop
+    working, and nobody can sign in as you again. Your pledges, contributions and
+    receipts stay in the books under their random references. Cancel your monthly
+    pledges first (409 `monthly_pledge_running` until you do).
+    """
+
+    permission_classes = (DonorAccess,)
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: ds.DonorEraseOutput,
+            **problems(*WRITE_PROBLEMS, 409, s409="`monthly_pledge_running`: cancel it first."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        pledges = donor_account_close(donor=cast(User, request.user))
+        return Response(ds.DonorEraseOutput({"erased": True, "pledges": pledges}).data)
 
 
 # --- pledges given without an account, managed with their code ------------------------------------

@@ -42,5 +42,6 @@ urlpatterns = [
     path("me/receipts/<str:number>/", donor_views.MyReceiptDetailView.as_view(), name="me-receipt"),
     path("me/receipts/<str:number>/pdf/", donor_views.MyReceiptPDFView.as_view(), name="me-receipt-pdf"),
     path("me/erase/", donor_views.DonorEraseView.as_view(), name="me-erase"),
+    path("me/close/", donor_views.DonorCloseView.as_view(), name="me-close"),
     path("stripe/webhook/", webhook.StripeWebhookView.as_view(), name="stripe-webhook"),
 ]
