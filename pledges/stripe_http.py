@@ -8,7 +8,6 @@ retries with backoff and the error classes each answer maps to.
 """
 
 import http.client
-import select
 import ssl
 import textwrap
 import threading
@@ -19,6 +18,8 @@ from urllib.request import getproxies
 
 import stripe
 from requests.structures import CaseInsensitiveDict
+
+from core.sockets import idle_socket_readable
 
 # As the library's `requests` transport: connect and each read time out after 80 s.
 TIMEOUT_SECONDS = 80.0
@@ -121,13 +122,7 @@ def _dropped(connection: Connection) -> bool:
     sock = connection.sock
     if sock is None:
         return False  # not connected yet: http.client connects on the next request
-    # poll, not select: a busy process may hold descriptors past select's limit of 1024.
-    poller = select.poll()
-    poller.register(sock, select.POLLIN)
-    try:
-        return bool(poller.poll(0))
-    except OSError:
-        return True
+    return idle_socket_readable(sock)
 
 
 def http_client() -> stripe.HTTPClient:

@@ -9,10 +9,10 @@ apart with one system call; only when something is waiting does the check fall
 back to Django's ``SELECT 1``, which reads it and decides.
 """
 
-import select
-
 from django.db.backends.postgresql import base
 from psycopg.pq import TransactionStatus
+
+from core.sockets import idle_socket_readable
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -20,12 +20,6 @@ class DatabaseWrapper(base.DatabaseWrapper):
         connection = self.connection
         if connection is None or connection.closed:
             return False
-        if connection.info.transaction_status != TransactionStatus.IDLE or not hasattr(select, "poll"):
+        if connection.info.transaction_status != TransactionStatus.IDLE:
             return super().is_usable()
-        poller = select.poll()
-        try:
-            poller.register(connection.fileno(), select.POLLIN)
-            waiting = poller.poll(0)
-        except (OSError, ValueError):
-            return False
-        return not waiting or super().is_usable()
+        return not idle_socket_readable(connection) or super().is_usable()
