@@ -53,13 +53,14 @@ def _labels(receipt: Receipt, campaign: str) -> dict[str, str]:
 def _context(receipt: Receipt, language: str) -> dict[str, object]:
     titles = receipt.campaign.title
     converted = receipt.currency != receipt.received_currency
-    campaign = titles.get(language) or titles["en"]
+    campaign_language = language if titles.get(language) else "en"
+    campaign = titles[campaign_language]
     return {
         "organisation": ORGANISATION,
         "number": receipt.number,
         "issued_on": receipt.issued_on.isoformat(),
         "campaign": campaign,
-        "campaign_language": language if language in titles else "en",
+        "campaign_language": campaign_language,
         "rtl": translation.get_language_bidi(),
         "language": language,
         "labels": _labels(receipt, campaign),

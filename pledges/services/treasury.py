@@ -129,20 +129,9 @@ def contribution_record(
         # A retry with a corrected amount must not come back as the first, uncorrected one.
         if existing.recorded_by_id != recorded_by.pk:
             raise IdempotencyKeyForeign("This Idempotency-Key was used by another user; choose a fresh key.")
-        same = (
-            existing.method,
-            existing.amount,
-            existing.currency,
-            existing.received_on,
-            existing.reference,
-        ) == (
-            method,
-            amount,
-            currency,
-            received_on,
-            reference[:64],
-        )
-        if not same or (campaign_slug and campaign_slug != existing.campaign.slug):
+        kept = (existing.method, existing.amount, existing.currency, existing.received_on, existing.reference)
+        asked = (method, amount, currency, received_on, reference[:64])
+        if kept != asked or (campaign_slug and campaign_slug != existing.campaign.slug):
             raise IdempotencyConflict("This Idempotency-Key was used for another contribution.")
         return existing, False
     currency_check(currency)

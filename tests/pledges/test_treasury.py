@@ -40,15 +40,7 @@ def _bank_pledge(campaign, amount="25.00", currency="EUR", frequency="once") -> 
 
 
 def _received(treasurer, campaign, amount="25.00", currency="EUR", reference="transfer 4471") -> dict:
-    body = {
-        "method": "bank_transfer",
-        "amount": amount,
-        "currency": currency,
-        "received_on": "2026-11-20",
-        "reference": reference,
-        "campaign": campaign.slug,
-    }
-    response = post_entry(treasurer, body, url=CONTRIBUTIONS)
+    response = _record(treasurer, campaign, None, amount=amount, currency=currency, reference=reference)
     assert response.status_code == 201, response.content
     return response.json()
 
@@ -337,6 +329,7 @@ def test_money_matched_later_to_a_pledge_with_an_email_is_receipted_then_once(
 
 
 def _record(client, campaign, key, **changes):
+    """POST money received (a fresh Idempotency-Key when `key` is None)."""
     body = {
         "method": "bank_transfer",
         "amount": "25.00",
