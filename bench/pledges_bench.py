@@ -270,6 +270,25 @@ def load_contributions(campaign, count: int) -> None:
         )
 
 
+def bench_campaign():
+    """Migrate the bench's own database, then a USD chart and one open campaign to pledge to."""
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from ledger.services import chart_of_accounts_create
+    from pledges.services import campaign_create
+
+    call_command("migrate", verbosity=0)
+    chart_of_accounts_create(currencies=["USD"])
+    return campaign_create(
+        slug="bench",
+        title={"en": "Bench"},
+        goal_amount=10**9,
+        goal_currency="USD",
+        starts_on=timezone.localdate(),
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -294,24 +313,13 @@ def main() -> int:
     try:
         settings.DATABASES["default"]["NAME"] = db_name
         settings.DATABASES["owner"]["NAME"] = db_name
-        from django.core.management import call_command
         from django.db import connection
-        from django.utils import timezone
 
-        from ledger.services import balances_checkpoint, chart_of_accounts_create
+        from ledger.services import balances_checkpoint
         from pledges.selectors import campaign_progress
-        from pledges.services import campaign_create
         from tests.fakes.stripe_server import FakeStripe, serve_in_process
 
-        call_command("migrate", verbosity=0)
-        chart_of_accounts_create(currencies=["USD"])
-        campaign = campaign_create(
-            slug="bench",
-            title={"en": "Bench"},
-            goal_amount=10**9,
-            goal_currency="USD",
-            starts_on=timezone.localdate(),
-        )
+        campaign = bench_campaign()
         fake = FakeStripe()
         bodies = events_for(fake, campaign, args.events * 2 + 20)
         connection.close()

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.ledger_bench import admin_database, log  # noqa: E402
-from bench.pledges_bench import SECRET, _as_superuser, events_for  # noqa: E402
+from bench.pledges_bench import SECRET, _as_superuser, bench_campaign, events_for  # noqa: E402
 
 
 def main() -> int:
@@ -51,25 +51,13 @@ def main() -> int:
         for config in settings.DATABASES.values():
             config["NAME"] = db_name
             config["CONN_MAX_AGE"] = None
-        from django.core.management import call_command
         from django.db import connection
         from django.test import Client
         from django.test.utils import CaptureQueriesContext
-        from django.utils import timezone
 
-        from ledger.services import chart_of_accounts_create
-        from pledges.services import campaign_create
         from tests.fakes.stripe_server import FakeStripe, serve, serve_in_process, sign
 
-        call_command("migrate", verbosity=0)
-        chart_of_accounts_create(currencies=["USD"])
-        campaign = campaign_create(
-            slug="bench",
-            title={"en": "Bench"},
-            goal_amount=10**9,
-            goal_currency="USD",
-            starts_on=timezone.localdate(),
-        )
+        campaign = bench_campaign()
         fake = FakeStripe()
         serve(fake)
         settings.STRIPE_SECRET_KEY = "sk_test_bench"
