@@ -9,7 +9,9 @@ and gunicorn (config/gunicorn.py, as deployed) on 127.0.0.1 against both, then s
 checkout.session.completed events for card pledges: one sender, then four at
 once. Each event is verified, stored, re-read from the fake Stripe (one read
 of the session expanded to its payment, charge and balance transaction) and
-booked through ledger.api, as in production. Then it loads
+booked through ledger.api, as in production. Last, four senders send events of a
+type no handler takes (stored and acknowledged only): their rate is the floor
+under any handled event on this machine. Then it loads
 `--contributions` contributions into one campaign and times the public progress
 read. Prints one JSON line per figure on stdout; progress goes to stderr. The
 database is dropped at the end, also on failure.
@@ -124,6 +126,29 @@ def events_for(fake, campaign, count: int) -> list[bytes]:
         )
         bodies.append(json.dumps(fake.checkout_complete(session["id"], settled=("USD", 2500, 103))).encode())
     return bodies
+
+
+def ignored_events(count: int) -> list[bytes]:
+    """Signed-ready events of a type no handler takes: verified, stored and acknowledged, nothing more.
+
+    Their rate is the floor under every handled event: HTTP, Django, the
+    signature and one stored row, with no Stripe read and no booking.
+    """
+    created = int(time.time())
+    return [
+        json.dumps(
+            {
+                "id": f"evt_floor{n:08d}",
+                "object": "event",
+                "api_version": "2025-03-31.basil",
+                "created": created,
+                "livemode": False,
+                "type": "customer.created",
+                "data": {"object": {"id": f"cus_floor{n:08d}", "object": "customer"}},
+            }
+        ).encode()
+        for n in range(count)
+    ]
 
 
 def send(port: int, bodies: list[bytes]) -> None:
@@ -334,6 +359,10 @@ def main() -> int:
         concurrent_rate = cpu_per_event(
             "concurrent4", args.port, batches, server, db_name, fake_process.pid or 0
         )
+        floor = ignored_events(args.events)
+        floor_rate = cpu_per_event(
+            "ignored_concurrent4", args.port, [floor[i::4] for i in range(4)], server, db_name, 0
+        )
         fake_process.terminate()
 
         started = time.perf_counter()
@@ -346,6 +375,7 @@ def main() -> int:
         log(f"campaign progress: median {progress_ms:.1f} ms, p95 {progress_p95:.1f} ms")
         emit("webhook_events_per_s", serial_rate, "events/s")
         emit("webhook_events_per_s_concurrent4", concurrent_rate, "events/s")
+        emit("webhook_ignored_events_per_s_concurrent4", floor_rate, "events/s")
         emit("campaign_progress_ms", progress_ms, "ms")
     finally:
         if server is not None:
