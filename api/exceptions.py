@@ -76,6 +76,7 @@ DOMAIN_ERROR_STATUSES: dict[str, int] = {
     "refund_not_possible": 409,
     "contribution_not_matchable": 409,
     "contribution_already_matched": 409,
+    "receipt_not_undelivered": 409,
     "unknown_pledge_reference": 422,
     "pledge_currency_differs": 422,
     "card_payments_not_configured": 422,

@@ -123,6 +123,12 @@ class ReceiptNotFound(PledgesError):
     code = "not_found"
 
 
+class ReceiptNotUndelivered(PledgesError):
+    """Only a receipt whose e-mail has not gone out can be sent again; this one was sent or has no address."""
+
+    code = "receipt_not_undelivered"
+
+
 class ContributionNotMatchable(PledgesError):
     """Only bank and cash money received without a pledge is matched; card payments come with theirs."""
 

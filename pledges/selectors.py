@@ -157,6 +157,15 @@ def receipt_get_for_donor(*, donor: User, number: str) -> Receipt:
     return found
 
 
+def receipt_undelivered_list() -> QuerySet[Receipt]:
+    """Receipts whose e-mail failed at least once and has not gone out since, oldest first."""
+    return (
+        Receipt.objects.filter(email_status=ReceiptEmail.PENDING, email_attempts__gt=0)
+        .select_related("campaign")
+        .order_by("id")
+    )
+
+
 def receipt_email_pending_ids(*, max_attempts: int, limit: int) -> list[int]:
     """Receipts still to be e-mailed (first time or after a failure), oldest first."""
     return list(

@@ -18,7 +18,7 @@ from pledges.services.profiles import (
     donor_profile_update,
     donor_register,
 )
-from pledges.services.receipts import receipt_issue, receipt_send
+from pledges.services.receipts import receipt_email_retry, receipt_issue, receipt_send
 from pledges.services.refunds import refund_request
 from pledges.services.treasury import contribution_match, contribution_record, contribution_refund_record
 from pledges.services.webhooks import stripe_event_receive, stripe_event_replay, webhook_event_verify
@@ -43,6 +43,7 @@ __all__ = [
     "pledge_email_open",
     "pledge_erase_by_manage_code",
     "pledge_give",
+    "receipt_email_retry",
     "receipt_issue",
     "receipt_send",
     "refund_request",

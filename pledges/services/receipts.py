@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from pledges.documents import receipt_language, receipt_pdf, receipt_subject, receipt_text
+from pledges.exceptions import ReceiptNotFound, ReceiptNotUndelivered
 from pledges.models import Contribution, DonorProfile, Pledge, Receipt, ReceiptEmail
 from pledges.services.donors import pledge_email_open
 from pledges.services.profiles import donor_profile_email_open
@@ -134,3 +135,21 @@ def receipt_send(*, receipt_id: int) -> Receipt:
             logger.info("Receipt %s e-mailed", receipt.number)
         receipt.save(update_fields=["email_status", "email_attempts", "email_error", "emailed_at"])
     return receipt
+
+
+def receipt_email_retry(*, number: str) -> Receipt:
+    """E-mail a receipt again now, its attempts counted afresh (after a mail outage, say).
+
+    The periodic task gives a receipt up after RECEIPT_EMAIL_MAX_ATTEMPTS
+    failures; this is how a treasurer puts it back. A receipt already sent, or
+    with no address to send it to, is ReceiptNotUndelivered.
+    """
+    with transaction.atomic():
+        receipt = Receipt.objects.select_for_update().filter(number=number).first()
+        if receipt is None:
+            raise ReceiptNotFound(f"No receipt numbered {number}.")
+        if receipt.email_status != ReceiptEmail.PENDING:
+            raise ReceiptNotUndelivered()
+        receipt.email_attempts = 0
+        receipt.save(update_fields=["email_attempts"])
+    return receipt_send(receipt_id=receipt.pk)

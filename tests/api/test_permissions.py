@@ -204,6 +204,8 @@ def test_every_pledges_view_says_who_may_use_it():
         "contributions/unmatched/": [ContributionAccess],
         "contributions/<uuid:pk>/match/": [ContributionAccess],
         "contributions/<uuid:pk>/bank-refund/": [ContributionAccess],
+        "receipts/undelivered/": [ContributionAccess],
+        "receipts/<str:number>/resend/": [ContributionAccess],
         "stripe/webhook/": [Anyone],
         "campaigns/<slug:slug>/supporters/": [Anyone],
         "pledges/manage/": [AnyoneMay],

@@ -91,6 +91,8 @@ PLEDGE_OPERATIONS = {
     ("/api/v1/contributions/unmatched/", "get"): "roles `auditor`, `treasurer`, `admin`.",
     ("/api/v1/contributions/{id}/match/", "post"): "roles `treasurer`.",
     ("/api/v1/contributions/{id}/bank-refund/", "post"): "roles `treasurer`.",
+    ("/api/v1/receipts/undelivered/", "get"): "roles `auditor`, `treasurer`, `admin`.",
+    ("/api/v1/receipts/{number}/resend/", "post"): "roles `treasurer`.",
     ("/api/v1/stripe/webhook/", "post"): "anyone, without signing in.",
     ("/api/v1/campaigns/{slug}/supporters/", "get"): "anyone, without signing in.",
     ("/api/v1/pledges/manage/", "post"): ANYONE_THROTTLED,

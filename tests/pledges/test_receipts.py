@@ -244,3 +244,79 @@ def test_the_receipt_speaks_the_donors_language_and_arabic_reads_right_to_left(
     for word in (*words, receipt.number, answer["reference"]):
         assert word in text, word
     assert "You gave" not in text
+
+
+UNDELIVERED = "/api/v1/receipts/undelivered/"
+
+
+def _resend(client: APIClient, number: str):
+    return client.post(f"/api/v1/receipts/{number}/resend/")
+
+
+def test_a_receipt_the_retries_gave_up_on_is_listed_for_treasurers_and_sent_again_by_one(
+    fake_stripe, campaign, settings, treasurer, auditor, django_capture_on_commit_callbacks
+):
+    settings.RECEIPT_EMAIL_MAX_ATTEMPTS = 2
+    _mailer(settings, f"{__name__}.RefusingBackend")
+    answer = _give(APIClient(), campaign, email=EMAIL)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deliver(_pay(fake_stripe, answer)).status_code == 200
+    assert receipts_send_pending_task() == 0  # second failure: the periodic retries give up
+    assert receipts_send_pending_task() == 0
+    receipt = Receipt.objects.get()
+    assert receipt.email_attempts == 2
+
+    listed = auditor.get(UNDELIVERED)
+    assert listed.status_code == 200, listed.content
+    [row] = listed.json()["results"]
+    assert row == {
+        "number": receipt.number,
+        "issued_on": receipt.issued_on.isoformat(),
+        "campaign": campaign.slug,
+        "amount": "1000.00",
+        "currency": "MXN",
+        "email_status": "pending",
+        "email_attempts": 2,
+        "email_error": "SMTPServerDisconnected",
+        "gave_up": True,
+    }
+    assert EMAIL not in listed.content.decode()  # never the address, nor a name
+
+    assert _resend(auditor, receipt.number).status_code == 403  # auditors read only
+    failed_again = _resend(treasurer, receipt.number)  # the mail server is still down
+    assert failed_again.status_code == 200, failed_again.content
+    assert (failed_again.json()["email_attempts"], failed_again.json()["gave_up"]) == (1, False)
+    assert receipts_send_pending_task() == 0  # counted afresh: the periodic task tries it again
+    receipt.refresh_from_db()
+    assert receipt.email_attempts == 2
+
+    _mailer(settings, "django.core.mail.backends.locmem.EmailBackend")
+    sent = _resend(treasurer, receipt.number)
+    assert sent.status_code == 200, sent.content
+    assert sent.json()["email_status"] == "sent"
+    assert [m.to for m in mail.outbox] == [[EMAIL]]
+    assert treasurer.get(UNDELIVERED).json()["results"] == []
+
+
+def test_a_sent_or_addressless_receipt_is_not_sent_again_and_an_unknown_one_is_not_found(
+    fake_stripe, campaign, treasurer, django_capture_on_commit_callbacks
+):
+    answer = _give(APIClient(), campaign, email=EMAIL)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deliver(_pay(fake_stripe, answer)).status_code == 200
+    receipt = Receipt.objects.get()
+    assert receipt.email_status == ReceiptEmail.SENT
+    again = _resend(treasurer, receipt.number)
+    assert again.status_code == 409
+    assert again.json()["code"] == "receipt_not_undelivered"
+    assert len(mail.outbox) == 1
+    Receipt.objects.filter(pk=receipt.pk).update(email_status=ReceiptEmail.NONE, emailed_at=None)
+    assert _resend(treasurer, receipt.number).json()["code"] == "receipt_not_undelivered"
+    missing = _resend(treasurer, "NO-SUCH-RECEIPT")
+    assert (missing.status_code, missing.json()["code"]) == (404, "not_found")
+    assert len(mail.outbox) == 1
+
+
+def test_donors_and_strangers_cannot_see_undelivered_receipts(sign_up, db):
+    assert APIClient().get(UNDELIVERED).status_code == 401
+    assert sign_up().get(UNDELIVERED).status_code == 403

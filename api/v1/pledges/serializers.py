@@ -19,6 +19,8 @@ from pledges.models import (
     Method,
     Pledge,
     PledgeStatus,
+    Receipt,
+    ReceiptEmail,
     RecordedMethod,
     RefundRequest,
 )
@@ -443,6 +445,38 @@ class BankRefundOutput(serializers.ModelSerializer):
     class Meta:
         model = ContributionAdjustment
         fields = ("id", "contribution", "amount", "currency", "refunded_on", "entry", "created_at")
+
+
+class UndeliveredReceiptOutput(serializers.ModelSerializer):
+    """A receipt whose e-mail failed: never the donor's address or name, only what the failure was."""
+
+    campaign = serializers.SlugField(source="campaign.slug")
+    amount = MoneyField(amount="amount", help_text="What the donor paid, in the currency they paid in.")
+    email_status = serializers.ChoiceField(choices=ReceiptEmail.choices)
+    email_error = serializers.CharField(
+        help_text="The class of the last failure, such as `SMTPRecipientsRefused`."
+    )
+    gave_up = serializers.SerializerMethodField(
+        help_text="True once the periodic retries stopped (`RECEIPT_EMAIL_MAX_ATTEMPTS` failures): "
+        "only `resend/` tries it again."
+    )
+
+    class Meta:
+        model = Receipt
+        fields = (
+            "number",
+            "issued_on",
+            "campaign",
+            "amount",
+            "currency",
+            "email_status",
+            "email_attempts",
+            "email_error",
+            "gave_up",
+        )
+
+    def get_gave_up(self, receipt: Receipt) -> bool:
+        return receipt.email_attempts >= settings.RECEIPT_EMAIL_MAX_ATTEMPTS
 
 
 class WebhookAckOutput(serializers.Serializer):

@@ -34,6 +34,8 @@ urlpatterns = [
     path(
         "contributions/<uuid:pk>/refund/", views.ContributionRefundView.as_view(), name="contribution-refund"
     ),
+    path("receipts/undelivered/", views.UndeliveredReceiptListView.as_view(), name="receipt-undelivered"),
+    path("receipts/<str:number>/resend/", views.ReceiptResendView.as_view(), name="receipt-resend"),
     path("donors/", donor_views.DonorRegisterView.as_view(), name="donor-register"),
     path("me/profile/", donor_views.DonorProfileView.as_view(), name="me-profile"),
     path("me/pledges/", donor_views.MyPledgeListView.as_view(), name="me-pledges"),

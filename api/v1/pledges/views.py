@@ -20,13 +20,14 @@ from api.v1.pledges import donor_serializers as ds
 from api.v1.pledges import serializers as s
 from api.validation import body_validate
 from ledger.api import to_minor
-from pledges.models import Campaign, Contribution, Pledge
+from pledges.models import Campaign, Contribution, Pledge, Receipt
 from pledges.selectors import (
     campaign_list,
     campaign_progress,
     contribution_list,
     contribution_unmatched_list,
     pledge_list_for_donor,
+    receipt_undelivered_list,
 )
 from pledges.services import (
     campaign_create,
@@ -37,6 +38,7 @@ from pledges.services import (
     pledge_checkout_start,
     pledge_donor_erase,
     pledge_give,
+    receipt_email_retry,
     refund_request,
 )
 from pledges.services.pledges import pledge_get_for_donor
@@ -418,3 +420,51 @@ class ContributionBankRefundView(APIView):
         )
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(s.BankRefundOutput(refund).data, status=code)
+
+
+@extend_schema(tags=[TAG])
+class UndeliveredReceiptListView(generics.ListAPIView):
+    """Receipts whose e-mail failed and has not gone out since, oldest first.
+
+    The periodic task tries each again until `RECEIPT_EMAIL_MAX_ATTEMPTS`
+    failures, then gives it up (`gave_up`). Shows no address and no name.
+    """
+
+    permission_classes = (ContributionAccess,)
+    serializer_class = s.UndeliveredReceiptOutput
+    filter_backends = ()
+
+    def get_queryset(self) -> QuerySet[Receipt]:
+        return receipt_undelivered_list()
+
+    @extend_schema(responses={200: s.UndeliveredReceiptOutput(many=True), **problems(*READ_PROBLEMS, 404)})
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+@extend_schema(tags=[TAG])
+class ReceiptResendView(APIView):
+    """E-mail a receipt again now, its attempts counted afresh (after a mail outage is fixed, say).
+
+    Answers the receipt as it stands after the attempt: `sent`, or still
+    `pending` with the new failure in `email_error` (the periodic task goes on
+    trying it).
+    """
+
+    permission_classes = (ContributionAccess,)
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: s.UndeliveredReceiptOutput,
+            **problems(
+                *WRITE_PROBLEMS,
+                404,
+                409,
+                s404="No such receipt (`not_found`).",
+                s409="`receipt_not_undelivered`: it was sent already, or has no address to go to.",
+            ),
+        },
+    )
+    def post(self, request: Request, number: str) -> Response:
+        return Response(s.UndeliveredReceiptOutput(receipt_email_retry(number=number)).data)
