@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from babel.messages import extract as babel_extract
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir, extract_from_file
 from babel.messages.mofile import read_mo, write_mo
@@ -20,6 +21,9 @@ DOMAIN = "django"
 # Where the messages people read through the API are written (folders, or single files);
 # tests and migrations hold none. Of giving, only the receipts are translated so far.
 SOURCES = ("api", "core", "grants", "pledges/documents.py")
+# Django templates whose words are translated: read through Django's own templatize (as
+# makemessages does), which turns {% translate %} and {% blocktranslate %} into gettext calls.
+TEMPLATES = ("web/templates",)
 KEYWORDS = {
     **DEFAULT_KEYWORDS,
     "gettext_lazy": None,
@@ -27,6 +31,8 @@ KEYWORDS = {
     "ngettext_lazy": (1, 2),
     "pgettext_lazy": ((1, "c"), 2),
 }
+# (location, line, message, comments, context) of one message found.
+Found = tuple[str, int, str | tuple[str, ...], list[str], str | None]
 METHOD_MAP = [("**/migrations/**.py", "ignore"), ("**.py", "python")]
 
 
@@ -60,10 +66,28 @@ def extract() -> Catalog:
     for source in SOURCES:
         for location, lineno, message, comments, context in _extract(source):
             template.add(message, None, [(location, lineno)], auto_comments=comments, context=context)
+    for folder in TEMPLATES:
+        for location, lineno, message, comments, context in _extract_templates(folder):
+            template.add(message, None, [(location, lineno)], auto_comments=comments, context=context)
     return template
 
 
-def _extract(source: str) -> Iterator[tuple[str, int, str | tuple[str, ...], list[str], str | None]]:
+def _extract_templates(
+    folder: str,
+) -> Iterator[tuple[str, int, str | tuple[str, ...], list[str], str | None]]:
+    from django.utils.translation.template import templatize
+
+    root = base_dir()
+    for path in sorted((root / folder).rglob("*.html")):
+        location = str(path.relative_to(root))
+        code = templatize(path.read_text(encoding="utf-8"), origin=location)
+        for lineno, message, comments, context in babel_extract.extract(
+            "python", io.BytesIO(code.encode("utf-8")), keywords=KEYWORDS
+        ):
+            yield location, lineno, message, comments, context
+
+
+def _extract(source: str) -> Iterator[Found]:
     """(location, line, message, comments, context) of every message in a folder or one file."""
     path = base_dir() / source
     if path.is_file():
