@@ -221,6 +221,9 @@ SPECTACULAR_SETTINGS = {
         "GrantCategoryEnum": "grants.models.Category",
         "GrantStatusEnum": "grants.workflow.Status",
         "DeclineReasonEnum": "grants.models.DeclineReason",
+        "PayoutRailEnum": "payouts.models.Rail",
+        "PayoutFailureReasonEnum": "payouts.models.FailureReason",
+        "DisbursementStatusEnum": "payouts.workflow.DisbursementStatus",
     },
     # Swagger UI assets served from the drf-spectacular-sidecar package, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
