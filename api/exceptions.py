@@ -108,6 +108,16 @@ DOMAIN_ERROR_STATUSES: dict[str, int] = {
     "attachment_limit_reached": 409,
     "attachment_not_allowed": 409,
     "attachment_unreadable": 422,
+    # payouts
+    "not_a_treasurer": 403,
+    "own_proposal": 403,
+    "own_grant": 403,
+    "grant_not_payable": 409,
+    "disbursement_exists": 409,
+    "already_approved": 409,
+    "second_approval_required": 409,
+    "fund_overdrawn": 409,
+    "amount_not_approved": 422,
     # currency_not_paid, fund_not_accepting, above_fund_maximum, above_requested: 422
 }
 DOMAIN_ERROR_DEFAULT_STATUS = 422

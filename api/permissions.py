@@ -207,6 +207,17 @@ class DonorAccess(RolePermission):
     write_roles = (Role.DONOR.value,)
 
 
+class PayoutAccess(RolePermission):
+    """Treasurers and auditors read disbursements (never who is paid); treasurers propose, approve and send.
+
+    Which treasurer may do what to one disbursement (not their own proposal, not
+    a payout to themselves) the payouts services decide.
+    """
+
+    read_roles = (Role.TREASURER.value, Role.AUDITOR.value)
+    write_roles = (Role.TREASURER.value,)
+
+
 class ContributionAccess(RolePermission):
     """Auditors, treasurers and admins read contributions; treasurers record bank and cash receipts."""
 

@@ -1,5 +1,6 @@
 """Demo grant requests in every status over two funds, for local runs (called by seed_demo)."""
 
+from collections.abc import Callable
 from typing import Any
 
 from grants import services
@@ -20,10 +21,23 @@ DEMO_REQUESTS = (
 )
 
 
-def grants_demo_seed(*, fund_ids: dict[str, int], requester: Any, reviewers: list[Any], admin: Any) -> int:
-    """Open two funds for grants, walk one request to each status, shred the closed one; once only."""
+def grants_demo_seed(
+    *,
+    fund_ids: dict[str, int],
+    requester: Any,
+    reviewers: list[Any],
+    admin: Any,
+    pay: Callable[[str], None] | None = None,
+) -> list[str]:
+    """Open two funds for grants, walk one request to each status, shred the closed one; once only.
+
+    `pay(reference)` pays an approved request (payouts posts the payment and marks
+    it paid); without it, requests are only marked paid. Returns the references of
+    the requests left approved, for payouts to propose; none on a second run.
+    """
     if GrantRequest.objects.exists():
-        return 0
+        return []
+    approved = []
     services.grant_fund_rules_set(
         fund_id=fund_ids["rent-relief"], currency="EUR", max_per_request=5_000, caps={"housing": 20_000}
     )
@@ -60,10 +74,15 @@ def grants_demo_seed(*, fund_ids: dict[str, int], requester: Any, reviewers: lis
                 services.reviewer_assign(reference=ref, reviewer=second, assigned_by=admin)
             continue
         services.grant_request_approve(reference=ref, reviewer=first, amount=amount)
+        if target == Status.APPROVED:
+            approved.append(ref)
         if target in (Status.PAID, Status.CLOSED):
-            services.grant_request_mark_paid(reference=ref)
+            if pay is None:
+                services.grant_request_mark_paid(reference=ref)
+            else:
+                pay(ref)
         if target == Status.CLOSED:
             services.grant_request_close(reference=ref)
             # Shredded at once, to show a request whose identifying data reads "erased".
             services.grant_request_shred(reference=ref, by_id=admin.pk)
-    return len(DEMO_REQUESTS)
+    return approved

@@ -1,5 +1,6 @@
 """Read queries about grant requests, each scoped to what the asking user may see."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
@@ -170,3 +171,31 @@ def attachment_get(*, request: GrantRequest, public_id: Any) -> Attachment:
     if found is None:
         raise AttachmentNotFound()
     return found
+
+
+@dataclass(frozen=True)
+class PayableGrant:
+    """What payouts needs to know of a request: never its narrative, contact or documents.
+
+    `requester_id` is only for refusing a payout to oneself; it is never shown or stored.
+    """
+
+    id: int
+    reference: str
+    status: str
+    fund_id: int
+    currency: str
+    approved_amount: int | None
+    requester_id: int | None
+
+
+def grant_request_payable_get(*, reference: str) -> PayableGrant:
+    """The public terms of a request for paying it; an unknown reference is RequestNotFound."""
+    row = (
+        GrantRequest.objects.filter(reference=reference)
+        .values_list("id", "reference", "status", "fund_id", "currency", "approved_amount", "requester_id")
+        .first()
+    )
+    if row is None:
+        raise RequestNotFound()
+    return PayableGrant(*row)

@@ -25,7 +25,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Status.APPEALED: frozenset({Status.APPROVED, Status.DECLINED, Status.WITHDRAWN}),
     Status.APPROVED: frozenset({Status.PAID}),
     Status.WITHDRAWN: frozenset({Status.CLOSED}),
-    Status.PAID: frozenset({Status.CLOSED}),
+    # Back to approved when its payout failed and was reversed in the books: it can be paid again.
+    Status.PAID: frozenset({Status.CLOSED, Status.APPROVED}),
     Status.CLOSED: frozenset(),
 }
 

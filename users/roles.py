@@ -23,9 +23,11 @@ SECOND_FACTOR_ROLES: tuple[str, ...] = (*STAFF_ROLES, Role.REVIEWER.value)
 # Model permissions per role group, as "app_label.codename"; "app_label.view_*"
 # means every view permission of that app.
 _LEDGER_VIEW = "ledger.view_*"
+# Disbursements, read-only in the admin: changes go through the payouts services (the API).
+_PAYOUTS_VIEW = "payouts.view_*"
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
-    Role.AUDITOR.value: (_LEDGER_VIEW,),
-    Role.TREASURER.value: (_LEDGER_VIEW, "ledger.add_fund", "ledger.add_closedperiod"),
+    Role.AUDITOR.value: (_LEDGER_VIEW, _PAYOUTS_VIEW),
+    Role.TREASURER.value: (_LEDGER_VIEW, _PAYOUTS_VIEW, "ledger.add_fund", "ledger.add_closedperiod"),
     Role.ADMIN.value: (
         _LEDGER_VIEW,
         "ledger.add_fund",

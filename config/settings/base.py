@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "vault",
     "pledges",
     "grants",
+    "payouts",
     "api",
     # Its seed_demo command refuses to run with DEBUG off.
     "demo",
@@ -220,6 +221,9 @@ SPECTACULAR_SETTINGS = {
         "GrantCategoryEnum": "grants.models.Category",
         "GrantStatusEnum": "grants.workflow.Status",
         "DeclineReasonEnum": "grants.models.DeclineReason",
+        "PayoutRailEnum": "payouts.models.Rail",
+        "PayoutFailureReasonEnum": "payouts.models.FailureReason",
+        "DisbursementStatusEnum": "payouts.workflow.DisbursementStatus",
     },
     # Swagger UI assets served from the drf-spectacular-sidecar package, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -234,6 +238,16 @@ GRANTS_RETENTION_DAYS = env.int("GRANTS_RETENTION_DAYS", default=180)
 # An upload is read into memory only (never a temporary file), and refused as soon as it passes the limit.
 GRANTS_ATTACHMENT_MAX_BYTES = env.int("GRANTS_ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024)
 GRANTS_ATTACHMENT_MAX_PER_REQUEST = env.int("GRANTS_ATTACHMENT_MAX_PER_REQUEST", default=10)
+
+# Payouts: above this amount, in minor units of the payout's currency, a second treasurer must
+# approve ("EUR=50000,USD=50000,GBP=40000"). Per currency, not one figure in a base currency:
+# comparing needs no exchange rate, which the books may lack or hold stale. A currency not
+# listed always needs a second treasurer.
+PAYOUTS_SECOND_APPROVAL_ABOVE: dict[str, int] = env.dict(
+    "PAYOUTS_SECOND_APPROVAL_ABOVE",
+    cast={"value": int},
+    default={"EUR": 50_000, "USD": 50_000, "GBP": 40_000},
+)
 
 # Celery: without a broker URL, tasks run in process.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=env("REDIS_URL", default=""))

@@ -35,6 +35,7 @@ from grants.services.decisions import (
     grant_request_close,
     grant_request_decline,
     grant_request_mark_paid,
+    grant_request_payment_reversed,
     review_record,
     reviewer_assign,
 )
@@ -86,6 +87,7 @@ __all__ = [
     "grant_request_create",
     "grant_request_decline",
     "grant_request_mark_paid",
+    "grant_request_payment_reversed",
     "grant_request_shred",
     "grant_request_submit",
     "grant_request_update",

@@ -277,6 +277,15 @@ def grant_request_mark_paid(*, reference: str) -> GrantRequest:
 
 
 @transaction.atomic
+def grant_request_payment_reversed(*, reference: str) -> GrantRequest:
+    """The payout failed and was reversed in the books: the request is approved again, to be paid anew."""
+    request = _locked(reference)
+    _move(request, Status.APPROVED)
+    request.save(update_fields=["status", "updated_at"])
+    return request
+
+
+@transaction.atomic
 def grant_request_close(*, reference: str) -> GrantRequest:
     """Close a paid, withdrawn or finally declined request; retention runs from here."""
     request = _locked(reference)

@@ -71,7 +71,7 @@ def test_the_schema_describes_the_token_operations_and_who_may_call_them(schema)
         "/api/v1/auth/token/",
         "/api/v1/auth/otp/device/",
         "/api/v1/auth/otp/device/confirm/",
-    } | {path for path, _method in PLEDGE_OPERATIONS}
+    } | {path for path, _method in PLEDGE_OPERATIONS} | {path for path, _method in PAYOUT_OPERATIONS}
 
 
 ANYONE_THROTTLED = "anyone, without signing in; throttled per client address."
@@ -109,6 +109,41 @@ PLEDGE_OPERATIONS = {
     ("/api/v1/me/erase/", "post"): "roles `donor`.",
     ("/api/v1/me/close/", "post"): "roles `donor`.",
 }
+
+
+PAYOUTS = "/api/v1/payouts/"
+PAYOUT_READERS, PAYOUT_WRITERS = "roles `treasurer`, `auditor`.", "roles `treasurer`."
+PAYOUT_OPERATIONS = {
+    (PAYOUTS, "get"): PAYOUT_READERS,
+    (PAYOUTS, "post"): PAYOUT_WRITERS,
+    (f"{PAYOUTS}{{reference}}/", "get"): PAYOUT_READERS,
+    **{
+        (f"{PAYOUTS}{{reference}}/{act}/", "post"): PAYOUT_WRITERS
+        for act in ("approve", "send", "fail", "cancel")
+    },
+}
+
+
+def test_the_schema_describes_every_payouts_operation_its_errors_and_who_may_call_it(schema):
+    found = {
+        (path, method): operation
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if path.startswith(PAYOUTS)
+    }
+    assert found.keys() == PAYOUT_OPERATIONS.keys()
+    for key, operation in found.items():
+        assert operation["description"].endswith(f"**Permissions:** {PAYOUT_OPERATIONS[key]}"), key
+        problems = {status for status in operation["responses"] if status >= "400"}
+        assert {"400", "401", "403"} <= problems, key
+        for status in problems:
+            assert operation["responses"][status]["content"] == {
+                "application/problem+json": {"schema": {"$ref": PROBLEM_REF}}
+            }
+    send = found[(f"{PAYOUTS}{{reference}}/send/", "post")]
+    assert "fund_overdrawn" in send["responses"]["409"]["description"]
+    assert "second_approval_required" in send["responses"]["409"]["description"]
+    assert any(parameter["name"] == "Idempotency-Key" for parameter in send["parameters"])
 
 
 def test_the_schema_describes_every_pledges_operation_and_who_may_call_it(schema):

@@ -111,3 +111,15 @@ def test_the_demo_seed_walks_a_grant_request_to_every_status_with_one_appeal_and
     assert Appeal.objects.count() == 1
     assert GrantRequest.objects.filter(shredded_at__isnull=False).count() == 1
     assert ledger_verify().ok
+
+
+@override_settings(DEBUG=True)
+def test_the_demo_seed_pays_grants_through_payouts_and_leaves_one_awaiting_a_second_treasurer(db):
+    from payouts.models import Disbursement
+
+    call_command("seed_demo", stdout=io.StringIO())
+    statuses = sorted(Disbursement.objects.values_list("status", "needs_second_approval"))
+    assert statuses == [("proposed", True), ("sent", False), ("sent", False)]
+    waiting = Disbursement.objects.get(status="proposed")
+    assert waiting.proposed_by.username == "demo-treasurer"
+    assert ledger_verify().ok

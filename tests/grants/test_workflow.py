@@ -33,6 +33,19 @@ def test_a_draft_is_submitted_assigned_approved_paid_and_closed(in_review, perso
     assert ledger_verify().ok
 
 
+def test_a_paid_request_whose_payout_was_reversed_is_approved_again_until_closed(in_review):
+    request, reviewer, _admin = in_review()
+    services.grant_request_approve(reference=request.reference, reviewer=reviewer, amount=30_000)
+    services.grant_request_mark_paid(reference=request.reference)
+    services.grant_request_payment_reversed(reference=request.reference)
+    assert _status(request) == Status.APPROVED
+    services.grant_request_mark_paid(reference=request.reference)
+    services.grant_request_close(reference=request.reference)
+    with pytest.raises(exceptions.InvalidTransition):
+        services.grant_request_payment_reversed(reference=request.reference)
+    assert _status(request) == Status.CLOSED
+
+
 def test_a_draft_can_be_edited_and_a_submitted_request_cannot(apply):
     draft = apply(submit=False)
     services.grant_request_update(

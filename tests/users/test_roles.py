@@ -45,18 +45,23 @@ def test_a_reviewer_reads_identifying_data_so_needs_a_second_factor_but_not_the_
     assert user_needs_second_factor(user)
 
 
-def test_auditors_may_only_view_the_books(db):
+def test_auditors_may_only_view_the_books_and_the_disbursements(db):
     roles_ensure()
     auditor = _codenames(Role.AUDITOR)
     assert {"ledger.view_entry", "ledger.view_posting", "ledger.view_account", "ledger.view_fund"} <= auditor
-    assert all(name.startswith("ledger.view_") for name in auditor)
+    assert {"payouts.view_disbursement", "payouts.view_disbursementapproval"} <= auditor
+    assert all(name.startswith(("ledger.view_", "payouts.view_")) for name in auditor)
 
 
 def test_treasurers_view_the_books_and_add_funds_and_closed_periods(db):
     roles_ensure()
     treasurer = _codenames(Role.TREASURER)
     assert {"ledger.view_entry", "ledger.add_fund", "ledger.add_closedperiod"} <= treasurer
-    assert not any(name.startswith(("ledger.change_", "ledger.delete_", "users.")) for name in treasurer)
+    assert "payouts.view_disbursement" in treasurer
+    assert not any(
+        name.startswith(("ledger.change_", "ledger.delete_", "users.", "payouts.change_", "payouts.add_"))
+        for name in treasurer
+    )
 
 
 def test_admins_manage_users_and_groups(db):

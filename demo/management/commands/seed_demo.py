@@ -23,6 +23,7 @@ from ledger.api import (
 )
 from ledger.models import Account, AccountRole, EntryKind, Fund
 from ledger.services import chart_of_accounts_create, fund_create
+from payouts.demo import demo_payer, payouts_demo_propose
 from pledges.demo import card_gift_disputed_seed
 from pledges.models import Campaign
 from pledges.services import (
@@ -236,12 +237,16 @@ class Command(BaseCommand):
         users = {
             user.username: user for user in get_user_model().objects.filter(username__startswith="demo-")
         }
-        grants_demo_seed(
+        approved = grants_demo_seed(
             fund_ids={code: fund.pk for code, fund in funds.items()},
             requester=users["demo-requester"],
             reviewers=[users["demo-reviewer"], users["demo-reviewer-2"]],
             admin=users["demo-admin"],
+            pay=demo_payer(treasurer=users["demo-treasurer"]),
         )
+        # One approved grant waits for demo-treasurer-2 to approve its payout.
+        for reference in approved:
+            payouts_demo_propose(grant_reference=reference, treasurer=users["demo-treasurer"])
 
     def _activity(self, funds: dict[str, Fund]) -> None:
         def acct(role: str, currency: str) -> Account:
@@ -287,6 +292,17 @@ class Command(BaseCommand):
                 memo="Stripe payout to bank",
                 source=SourceRef(type="demo.stripe_payout", id=f"po_demo_{fund}"),
             )
+        _two_legs(
+            "stripe-payout-trans-healthcare-gbp",
+            debit=acct(AccountRole.BANK, "GBP"),
+            credit=acct(AccountRole.STRIPE_CLEARING, "GBP"),
+            fund=funds["trans-healthcare"],
+            amount=9830,
+            date=start + datetime.timedelta(days=16),
+            kind=EntryKind.MANUAL,
+            memo="Stripe payout to bank",
+            source=SourceRef(type="demo.stripe_payout", id="po_demo_trans-healthcare_gbp"),
+        )
         currency_convert(
             idempotency_key=_key("fx-usd-eur"),
             fund_id=funds["rent-relief"].pk,
