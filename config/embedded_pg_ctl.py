@@ -2,6 +2,7 @@
 
 import argparse
 import sys
+import time
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -49,6 +50,19 @@ def other_clients(data_dir: Path) -> int:
             "WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()"
         ).fetchone()
     return row[0] if row else 0
+
+
+def _clients_after_settling(data_dir: Path, patience: float = 3.0) -> int:
+    """other_clients, given connections that were just closed time to end.
+
+    A client's disconnect returns before its server process has left
+    pg_stat_activity; on a busy machine the script that closed its connections
+    a moment ago would otherwise count them and leave the server running.
+    """
+    deadline = time.monotonic() + patience
+    while (clients := other_clients(data_dir)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return clients
 
 
 def embedded_stop(data_dir: Path) -> bool:
@@ -102,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     if not running:
         _say(f"embedded PostgreSQL in {data_dir} is not running.")
         return 0
-    if args.if_idle and (clients := other_clients(data_dir)):
+    if args.if_idle and (clients := _clients_after_settling(data_dir)):
         _say(
             f"embedded PostgreSQL left running: {clients} other connection(s) use it; "
             "./scripts/stop stops it."
