@@ -117,6 +117,7 @@ DOMAIN_ERROR_STATUSES: dict[str, int] = {
     "already_approved": 409,
     "second_approval_required": 409,
     "fund_overdrawn": 409,
+    "payout_limit_reached": 409,
     "amount_not_approved": 422,
     # currency_not_paid, fund_not_accepting, above_fund_maximum, above_requested: 422
 }

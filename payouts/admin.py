@@ -1,9 +1,9 @@
-"""Admin pages for disbursements: read-only, for treasurers and auditors; writes go through the API."""
+"""Admin pages: disbursements read-only (writes go through the API); admins set funds' daily payout limits."""
 
 from django.contrib import admin
 from django.http import HttpRequest
 
-from payouts.models import Disbursement, DisbursementApproval
+from payouts.models import Disbursement, DisbursementApproval, FundPayoutLimit
 
 
 class _ReadOnly(admin.ModelAdmin):
@@ -71,3 +71,12 @@ class DisbursementAdmin(_ReadOnly):
         "cancelled_at",
     )
     inlines = [ApprovalInline]
+
+
+@admin.register(FundPayoutLimit)
+class FundPayoutLimitAdmin(admin.ModelAdmin):
+    """Admins hold a fund to a daily payout limit per currency; treasurers and auditors read them."""
+
+    list_display = ("fund", "currency", "daily_limit")
+    list_select_related = ("fund",)
+    fields = ("fund", "currency", "daily_limit")

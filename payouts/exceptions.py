@@ -94,3 +94,9 @@ class PayoutIdempotencyKeyForeign(PayoutIdempotencyConflict):
     """The Idempotency-Key was used by another user; choose a fresh key."""
 
     code = "idempotency_key_foreign"
+
+
+class PayoutLimitReached(PayoutsError):
+    """Sending this would pass a daily payout limit (the organisation's or the fund's); try tomorrow."""
+
+    code = "payout_limit_reached"

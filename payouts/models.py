@@ -181,3 +181,28 @@ class DisbursementApproval(models.Model):
                 name="disbursementapproval_append_only", operation=pgtrigger.Update | pgtrigger.Delete
             )
         ]
+
+
+class FundPayoutLimit(models.Model):
+    """The most one fund may pay out in one currency in one day; set by admins.
+
+    Beside the organisation's own daily limit per currency (PAYOUTS_DAILY_LIMIT):
+    a fund raised for small emergency grants can be held to less.
+    """
+
+    fund = models.ForeignKey("ledger.Fund", on_delete=models.PROTECT, related_name="+")
+    currency = models.CharField(max_length=3)
+    daily_limit = models.BigIntegerField(help_text="Minor units of `currency`.")
+
+    class Meta:
+        ordering = ["fund_id", "currency"]
+        constraints = [
+            models.UniqueConstraint(fields=["fund", "currency"], name="fundpayoutlimit_once"),
+            models.CheckConstraint(condition=Q(daily_limit__gt=0), name="fundpayoutlimit_positive"),
+            models.CheckConstraint(
+                condition=Q(currency__regex=r"^[A-Z]{3}$"), name="fundpayoutlimit_currency_iso"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.daily_limit} a day from fund {self.fund_id}"

@@ -2,22 +2,32 @@
 
 Lock order, everywhere: the disbursement's row (or, before it exists, an advisory
 lock on its grant request), then the advisory lock on the fund's bank money in
-the payout's currency, then the grant request's row (taken by the grants services).
+the payout's currency, then the one on the day's payouts in that currency, then
+the grant request's row (taken by the grants services).
 """
 
 import base64
+import datetime
 import secrets
 import uuid
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from grants import api as grants
 from ledger import api as ledger
 from payouts import exceptions as exc
-from payouts.models import RAIL_REFERENCE_MAX, Disbursement, DisbursementApproval, FailureReason, Rail
+from payouts.models import (
+    RAIL_REFERENCE_MAX,
+    Disbursement,
+    DisbursementApproval,
+    FailureReason,
+    FundPayoutLimit,
+    Rail,
+)
 from payouts.workflow import LIVE, DisbursementStatus, transition_allowed
 from users.roles import Role
 from users.selectors import user_has_role
@@ -238,6 +248,7 @@ def disbursement_send(
     bank = ledger.account_balance(account_id=legs[1].account_id, fund_id=disbursement.fund_id)
     if bank < disbursement.amount:
         raise exc.FundOverdrawn()
+    _daily_limits_check(disbursement)
     grant_reference = disbursement.grant_request.reference
     posted = ledger.entry_post(
         ledger.EntrySpec(
@@ -260,6 +271,44 @@ def disbursement_send(
         update_fields=["status", "sent_by", "sent_at", "send_key", "rail_reference", "sent_entry_id"]
     )
     return disbursement, True
+
+
+def _today() -> tuple[datetime.datetime, datetime.datetime]:
+    """Today in the server's time zone, as [start, end)."""
+    start = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time.min))
+    return start, start + datetime.timedelta(days=1)
+
+
+def _daily_limits_check(disbursement: Disbursement) -> None:
+    """Refuse a send that would pass today's limit in its currency: the organisation's, then its fund's.
+
+    Money that came back (a failed disbursement) does not count. Under a lock on
+    the day's payouts in the currency, so two sends at once cannot both fit.
+    """
+    currency, amount = disbursement.currency, disbursement.amount
+    _key_lock(f"payouts:day:{currency}")
+    start, end = _today()
+    sent_today = Disbursement.objects.filter(
+        status=S.SENT, currency=currency, sent_at__gte=start, sent_at__lt=end
+    )
+    limits = [("organisation", settings.PAYOUTS_DAILY_LIMIT.get(currency), sent_today)]
+    fund_limit = (
+        FundPayoutLimit.objects.filter(fund_id=disbursement.fund_id, currency=currency)
+        .values_list("daily_limit", flat=True)
+        .first()
+    )
+    limits.append(("fund", fund_limit, sent_today.filter(fund_id=disbursement.fund_id)))
+    for whose, limit, counted in limits:
+        if limit is None:
+            continue
+        spent = counted.aggregate(total=Sum("amount"))["total"] or 0
+        if spent + amount > limit:
+            raise exc.PayoutLimitReached(
+                f"The {whose}'s payouts in {currency} today would reach "
+                f"{ledger.to_decimal_string(spent + amount, currency)}, above its daily limit of "
+                f"{ledger.to_decimal_string(limit, currency)}; "
+                f"{ledger.to_decimal_string(max(limit - spent, 0), currency)} is left today."
+            )
 
 
 @transaction.atomic

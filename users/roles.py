@@ -30,6 +30,10 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     Role.TREASURER.value: (_LEDGER_VIEW, _PAYOUTS_VIEW, "ledger.add_fund", "ledger.add_closedperiod"),
     Role.ADMIN.value: (
         _LEDGER_VIEW,
+        "payouts.view_fundpayoutlimit",
+        "payouts.add_fundpayoutlimit",
+        "payouts.change_fundpayoutlimit",
+        "payouts.delete_fundpayoutlimit",
         "ledger.add_fund",
         "ledger.add_closedperiod",
         "users.view_user",

@@ -248,6 +248,14 @@ PAYOUTS_SECOND_APPROVAL_ABOVE: dict[str, int] = env.dict(
     cast={"value": int},
     default={"EUR": 50_000, "USD": 50_000, "GBP": 40_000},
 )
+# The most sent in one day (server's TIME_ZONE) per currency, over all funds, in minor
+# units: what a stolen treasurer login, or two, could move before anyone notices. A
+# currency not listed has no organisation-wide limit; admins set per-fund limits too.
+PAYOUTS_DAILY_LIMIT: dict[str, int] = env.dict(
+    "PAYOUTS_DAILY_LIMIT",
+    cast={"value": int},
+    default={"EUR": 500_000, "USD": 500_000, "GBP": 400_000},
+)
 
 # Celery: without a broker URL, tasks run in process.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=env("REDIS_URL", default=""))

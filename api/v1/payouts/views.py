@@ -164,6 +164,8 @@ class DisbursementSendView(APIView):
                 s404=S404,
                 s409="`second_approval_required` (above the threshold, not yet approved by a second "
                 "treasurer), `fund_overdrawn` (the fund's bank balance does not cover it; nothing written), "
+                "`payout_limit_reached` (today's payouts in its currency would pass the organisation's "
+                "or the fund's daily limit; nothing written), "
                 "`invalid_transition`, `idempotency_conflict`, `idempotency_key_foreign`, `period_closed`.",
             ),
         },
