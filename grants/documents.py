@@ -38,6 +38,9 @@ JPEG_QUALITY = 90
 FILENAME_LIMIT = 200
 # Dictionary keys that carry a producer's private data or metadata, anywhere in a PDF.
 _PDF_METADATA_KEYS = ("/Metadata", "/PieceInfo")
+# Files carried inside a PDF: a file specification's embedded streams, and PDF 2.0's associated
+# files, which any dictionary (the catalogue, a page, an annotation, an XObject) may list.
+_PDF_FILE_KEYS = ("/EF", "/AF")
 # A reviewer opens these documents; one sent to unmask reviewers would run a script, open a
 # web address (telling its server who opened the file, from where and when), submit a form,
 # launch a program or play media. Of all actions only moving within the document is kept.
@@ -134,7 +137,7 @@ def _pdf_clean(data: bytes) -> bytes:
             _pdf_inert(pdf)
             for obj in pdf.objects:
                 if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
-                    for key in _PDF_METADATA_KEYS:
+                    for key in (*_PDF_METADATA_KEYS, *_PDF_FILE_KEYS):
                         if key in obj:
                             del obj[key]
             out = io.BytesIO()
@@ -188,8 +191,9 @@ def _pdf_inert(pdf: pikepdf.Pdf) -> None:
 
 
 def _actions_drop(obj: pikepdf.Dictionary) -> None:
-    if "/AA" in obj:
-        del obj["/AA"]
+    for key in ("/AA", "/AF"):  # the annotations that are not objects of their own lose their files here
+        if key in obj:
+            del obj[key]
     action = obj.get("/A")
     if isinstance(action, pikepdf.Dictionary):
         if action.get("/S") != _PDF_SAFE_ACTION:

@@ -130,9 +130,10 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.float("AXES_COOLOFF_MINUTES",
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
 AXES_CLIENT_IP_CALLABLE = "users.lockout.client_ip_address"
 AXES_LOCKOUT_CALLABLE = "api.v1.auth.lockout.locked_out_response"
-# Logs name the username (never the password); the address stays in axes' own
-# tables, out of the logs, since donors and requesters sign in too.
-AXES_SENSITIVE_PARAMETERS = ["ip_address"]
+# Neither the username nor the address reaches the logs: donors and requesters sign
+# in too, a username may be its owner's name, and closing an account removes it from
+# axes' own tables (users.services.user_sign_in_records_forget) but never from a log.
+AXES_SENSITIVE_PARAMETERS = ["ip_address", "username"]
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Tadamun")
 
 AUTH_PASSWORD_VALIDATORS = [

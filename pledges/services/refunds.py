@@ -5,6 +5,7 @@ import uuid
 from django.db import transaction
 from django.db.models import Sum
 
+from ledger.api import IdempotencyConflict, IdempotencyKeyForeign
 from pledges import stripe_gateway as gateway
 from pledges.exceptions import ContributionNotFound, RefundNotPossible
 from pledges.models import Contribution, ContributionMethod, RefundRequest
@@ -18,8 +19,13 @@ def _refund_request_create(
 ) -> RefundRequest:
     public_id = gateway.stripe_key("refund-request", str(idempotency_key))
     key_lock(str(public_id))
-    existing = RefundRequest.objects.filter(public_id=public_id).first()
+    existing = RefundRequest.objects.filter(public_id=public_id).select_related("contribution").first()
     if existing is not None:
+        # A retry with a corrected amount must not come back as the first refund, as if it were done.
+        if existing.requested_by_id != requested_by.pk:
+            raise IdempotencyKeyForeign("This Idempotency-Key was used by another user; choose a fresh key.")
+        if existing.contribution.public_id != contribution_id or amount not in (None, existing.amount):
+            raise IdempotencyConflict("This Idempotency-Key was used for another refund.")
         return existing
     contribution = Contribution.objects.filter(public_id=contribution_id).first()
     if contribution is None:

@@ -250,7 +250,7 @@ def contribution_refund_record(
     what is left is read, so two refunds at once cannot both spend it. The
     whole amount left when `amount` is None. The same idempotency key returns
     the first refund (and whether this one is new); with another contribution
-    or amount it is refused.
+    or amount, or from another user, it is refused.
     """
     public_id = gateway.stripe_key("contribution-refund", str(idempotency_key))
     key_lock(str(public_id))
@@ -258,6 +258,8 @@ def contribution_refund_record(
         ContributionAdjustment.objects.filter(public_id=public_id).select_related("contribution").first()
     )
     if existing is not None:
+        if existing.recorded_by_id != recorded_by.pk:
+            raise IdempotencyKeyForeign("This Idempotency-Key was used by another user; choose a fresh key.")
         if existing.contribution.public_id != contribution_id or amount not in (None, -existing.amount):
             raise IdempotencyConflict("This Idempotency-Key was used for another refund.")
         return existing, False

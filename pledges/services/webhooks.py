@@ -46,6 +46,21 @@ PERSONAL_KEYS = frozenset(
         "shipping",
         "shipping_details",
         "collected_information",
+        # The card or account paid with (last four digits, expiry, fingerprint): enough to tie a
+        # gift to the card in a donor's wallet. No handler reads them; each re-reads from Stripe.
+        "payment_method_details",
+        "card",
+        "source",
+        "owner",
+        "fingerprint",
+        "last4",
+        "exp_month",
+        "exp_year",
+        # A dispute's evidence is about the person who paid: e-mail, purchase IP, addresses.
+        "evidence",
+        "customer_acceptance",
+        "ip_address",
+        "user_agent",
     }
 )
 

@@ -59,3 +59,25 @@ def test_an_unexpected_error_is_logged_with_its_traceback_but_not_the_body(
     logged = project_logging()
     assert logged.count("RuntimeError: boom") == 1
     assert SECRET not in logged
+
+
+
+def test_sign_ins_are_logged_without_the_username_a_donor_or_requester_may_have_made_of_their_name(
+    project_logging, db
+):
+    """Closing an account removes its username from every table; a log line could never be taken back."""
+    from django.core.cache import cache
+    from rest_framework.test import APIClient
+
+    from pledges.services import donor_register
+
+    password = "a long donor passphrase 42"
+    donor_register(username=SECRET, password=password)
+    cache.clear()  # the token endpoint's throttle counts per address
+    for attempt in ("wrong", password):
+        APIClient().post("/api/v1/auth/token/", {"username": SECRET, "password": attempt}, format="json")
+    cache.clear()
+
+    logged = project_logging()
+    assert "AXES: Successful login" in logged and "AXES: New login failure" in logged
+    assert SECRET not in logged

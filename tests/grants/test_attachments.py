@@ -112,6 +112,38 @@ def test_a_pdf_loses_every_script_outward_action_embedded_file_and_media_and_kee
         assert "/A" not in pdf.Root.Outlines.First
 
 
+def test_a_pdf_loses_files_attached_the_pdf_2_way_to_its_catalogue_pages_and_annotations():
+    """Associated files (/AF) hold embedded files too: a viewer lists them, a reviewer may open one."""
+    beacon = "https://tracker.invalid/af-" + marker("af")
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+
+    def attached() -> pikepdf.Dictionary:
+        embedded = pdf.make_stream(f"opened: {beacon}".encode())
+        embedded.Type = pikepdf.Name.EmbeddedFile
+        return pikepdf.Dictionary(Type=pikepdf.Name.Filespec, F=pikepdf.String("x.html"), EF={"/F": embedded})
+
+    pdf.Root.AF = pikepdf.Array([attached()])
+    pdf.pages[0].obj.AF = pikepdf.Array([attached()])
+    pdf.pages[0].obj.Annots = pikepdf.Array(
+        [
+            pikepdf.Dictionary(
+                Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Text, Rect=[0, 0, 9, 9], AF=[attached()]
+            )
+        ]
+    )
+    out = io.BytesIO()
+    pdf.save(out, compress_streams=False)
+    assert out.getvalue().count(beacon.encode()) == 3  # the check below can fail
+
+    stored = document_clean(out.getvalue()).content
+
+    assert beacon.encode() not in stored
+    assert b"/EmbeddedFile" not in stored and b"/AF" not in stored
+    with pikepdf.open(io.BytesIO(stored)) as cleaned:
+        assert len(cleaned.pages) == 1
+
+
 def test_the_type_is_read_from_the_bytes_never_from_the_name():
     assert document_clean(pdf_with_metadata("x")).content_type == "application/pdf"
     with pytest.raises(exc.AttachmentTypeUnsupported):

@@ -80,3 +80,29 @@ def test_a_pledge_without_an_e_mail_keeps_no_subject(campaign):
     answer = APIClient().post(PLEDGES, {**body, "method": "bank_transfer"}, format="json").json()
     assert answer["email_on_file"] is False
     assert Pledge.objects.get().donor_subject is None
+
+
+def test_the_event_log_keeps_nothing_of_the_card_or_of_dispute_evidence(fake_stripe, campaign):
+    """Last four digits, expiry and fingerprint tie a gift to the card in a donor's wallet: never kept."""
+    from pledges.models import StripeEvent
+
+    pledge = Pledge.objects.get(public_id=_give(APIClient(), campaign)["id"])
+    paid = fake_stripe.checkout_complete(pledge.stripe_checkout_session_id, settled=("USD", 5000, 175))
+    assert deliver(paid).status_code == 200
+    charge = fake_stripe.objects[Contribution.objects.get().stripe_charge_id]
+    card = charge["payment_method_details"]["card"]
+    assert deliver(fake_stripe.event("charge.refunded", charge)).status_code == 200
+    dispute = {
+        "id": "dp_evidence",
+        "object": "dispute",
+        "charge": charge["id"],
+        "evidence": {"customer_email_address": EMAIL, "customer_purchase_ip": "203.0.113.77"},
+    }
+    deliver(fake_stripe.event("charge.dispute.updated", dispute))
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT payload::text FROM pledges_stripeevent")
+        stored = " ".join(row[0] for row in cursor.fetchall())
+    assert StripeEvent.objects.filter(type="charge.refunded").exists()
+    for needle in (card["fingerprint"], f'"{card["last4"]}"', EMAIL, "203.0.113.77"):
+        assert needle not in stored, needle

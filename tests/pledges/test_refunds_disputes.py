@@ -161,3 +161,32 @@ def test_only_treasurers_refund(fake_stripe, charge_id, client_for):
     for role in ("auditor", "admin", "donor"):
         assert _refund(client_for(role), contribution).status_code == 403
     assert not fake_stripe.posts("/v1/refunds")
+
+
+def test_a_card_refund_resent_under_its_key_with_another_amount_is_refused_not_answered_with_the_first(
+    fake_stripe, charge_id, client_for
+):
+    """A treasurer who typed 20.00 for 200.00 and resent the corrected body must learn the first stands."""
+    import uuid
+
+    treasurer, key = client_for("treasurer"), uuid.uuid4()
+    contribution = Contribution.objects.get()
+    assert _refund(treasurer, contribution, key=key, amount="20.00").status_code == 201
+
+    response = _refund(treasurer, contribution, key=key, amount="200.00")
+
+    assert (response.status_code, response.json()["code"]) == (409, "idempotency_conflict")
+    assert [r.form["amount"] for r in fake_stripe.posts("/v1/refunds")] == ["2000"]
+
+
+def test_another_treasurers_card_refund_key_is_refused(fake_stripe, charge_id, client_for):
+    import uuid
+
+    key = uuid.uuid4()
+    contribution = Contribution.objects.get()
+    assert _refund(client_for("treasurer"), contribution, key=key, amount="20.00").status_code == 201
+
+    response = _refund(client_for("treasurer"), contribution, key=key, amount="20.00")
+
+    assert (response.status_code, response.json()["code"]) == (409, "idempotency_key_foreign")
+    assert len(fake_stripe.posts("/v1/refunds")) == 1

@@ -218,6 +218,19 @@ def test_a_bank_refund_with_one_key_twice_is_recorded_once_and_another_amount_is
     assert ContributionAdjustment.objects.count() == 1
 
 
+def test_another_treasurers_bank_refund_key_is_refused_not_answered_with_their_refund(
+    treasurer, client_for, campaign
+):
+    received = _received(treasurer, campaign)
+    key = uuid.uuid4()
+    assert _refund(treasurer, received["id"], key=key, amount="5.00").status_code == 201
+
+    response = _refund(client_for("treasurer"), received["id"], key=key, amount="5.00")
+
+    assert (response.status_code, response.json()["code"]) == (409, "idempotency_key_foreign")
+    assert ContributionAdjustment.objects.count() == 1
+
+
 def test_card_contributions_are_not_refunded_as_bank_money(treasurer, fake_stripe, pledge_card):
     pledge = Pledge.objects.get(public_id=pledge_card()["id"])
     deliver(fake_stripe.checkout_complete(pledge.stripe_checkout_session_id, settled=("USD", 5000, 175)))

@@ -290,7 +290,8 @@ class ContributionListCreateView(generics.ListAPIView):
 class ContributionRefundView(APIView):
     """Give (part of) a card contribution back through Stripe; the refund is booked as a new entry.
 
-    The same `Idempotency-Key` again returns the first request (200) and asks Stripe nothing new.
+    The same `Idempotency-Key` again returns the first request (200) and asks Stripe nothing new;
+    with another contribution or amount, or from another user, it is a 409.
     """
 
     permission_classes = (ContributionAccess,)
@@ -307,7 +308,9 @@ class ContributionRefundView(APIView):
                 409,
                 422,
                 503,
-                s409="`refund_not_possible` (not a card payment, or more than is left), `period_closed`.",
+                s409="`refund_not_possible` (not a card payment, or more than is left), `period_closed`, "
+                "`idempotency_conflict` (the key was used for another refund), `idempotency_key_foreign` "
+                "(by another user).",
                 s422="`card_payments_not_configured`.",
                 s503="`payment_provider_unavailable`: Stripe could not be reached; retry with the same key.",
             ),
@@ -385,7 +388,8 @@ class ContributionBankRefundView(APIView):
     """Record (part of) a bank or cash contribution given back: donations income / bank, in its fund.
 
     Never more than what is left of it, even when two refunds arrive at once.
-    The same `Idempotency-Key` again returns the first refund (200).
+    The same `Idempotency-Key` again returns the first refund (200); with another
+    contribution or amount, or from another user, it is a 409.
     """
 
     permission_classes = (ContributionAccess,)
@@ -402,7 +406,7 @@ class ContributionBankRefundView(APIView):
                 409,
                 s404="No such contribution (`not_found`).",
                 s409="`refund_not_possible` (a card payment, or more than is left); `idempotency_conflict`; "
-                "`insufficient_funds`; `period_closed`.",
+                "`idempotency_key_foreign`; `insufficient_funds`; `period_closed`.",
             ),
         },
     )
