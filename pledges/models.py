@@ -193,6 +193,11 @@ class DonorProfile(models.Model):
     subject = models.UUIDField(null=True, blank=True, unique=True)
     name_sealed = models.BinaryField(null=True, blank=True)
     email_sealed = models.BinaryField(null=True, blank=True)
+    # The display name sealed a second time, under its own field, when the donor chose to
+    # show it: the only copy the public list opens. A login that can write rows but holds
+    # no key cannot make one (a copy of `name_sealed` does not open as this field), so it
+    # cannot name a donor who never agreed by flipping `show_name`.
+    public_name_sealed = models.BinaryField(null=True, blank=True)
     erased_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -209,8 +214,13 @@ class DonorProfile(models.Model):
                 condition=Q(language__regex=r"^[a-z]{2,3}$"), name="donorprofile_language_iso"
             ),
             models.CheckConstraint(
-                condition=Q(subject__isnull=False) | Q(name_sealed__isnull=True, email_sealed__isnull=True),
+                condition=Q(subject__isnull=False)
+                | Q(name_sealed__isnull=True, email_sealed__isnull=True, public_name_sealed__isnull=True),
                 name="donorprofile_sealed_has_subject",
+            ),
+            models.CheckConstraint(
+                condition=Q(public_name_sealed__isnull=True) | Q(show_name=True),
+                name="donorprofile_public_name_shown",
             ),
             # A name is shown only when there is one to show; erasing one hides it.
             models.CheckConstraint(

@@ -176,11 +176,15 @@ def receipt_email_pending_ids(*, max_attempts: int, limit: int) -> list[int]:
 
 
 def campaign_supporter_profiles(*, campaign: Campaign) -> list[DonorProfile]:
-    """Profiles of donors who gave to the campaign and chose to be named (not erased since)."""
+    """Profiles of donors who gave to the campaign and chose to be named (not erased since).
+
+    Chose: `show_name` and the public copy of the name that only the profile
+    service seals, when the donor asks (see DonorProfile.public_name_sealed).
+    """
     return list(
         DonorProfile.objects.filter(
             show_name=True,
-            name_sealed__isnull=False,
+            public_name_sealed__isnull=False,
             user__pledges__contributions__campaign=campaign,
         )
         .distinct()

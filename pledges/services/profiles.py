@@ -1,5 +1,6 @@
 """Donors with an account: sign up, keep a profile (name and e-mail sealed by the vault), erase it."""
 
+import logging
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -20,8 +21,12 @@ from users.roles import Role
 from users.services import user_role_assign, user_sign_in_records_forget, user_tokens_revoke
 from vault import api as vault
 
+logger = logging.getLogger(__name__)
+
 NAME_FIELD = "display_name"
 EMAIL_FIELD = "email"
+# The name sealed again when its donor chose to show it; the public list opens only this.
+PUBLIC_NAME_FIELD = "public_name"
 # Fields of a profile anyone may set; the sealed ones go through the vault.
 PLAIN_FIELDS = ("country", "language", "currency", "show_name")
 SEALED_FIELDS = (NAME_FIELD, EMAIL_FIELD)
@@ -111,22 +116,49 @@ def donor_profile_update(*, donor: User, changes: dict[str, Any]) -> DonorProfil
             setattr(profile, column, None)
     if profile.show_name and profile.name_sealed is None:
         raise InvalidDonorProfile("Showing your name needs a display name.")
+    profile.public_name_sealed = _public_name_sealed(profile, donor, changes) if profile.show_name else None
     profile.save()
     return profile
 
 
+def _public_name_sealed(profile: DonorProfile, donor: User, changes: dict[str, Any]) -> bytes | None:
+    """The public copy of the name the donor agreed to show: sealed again here, never copied.
+
+    Made only when this very request asks to show the name, or renames a donor
+    who agreed before; a `show_name` set any other way (a row written outside
+    this service) is never turned into a public copy.
+    """
+    subject = _subject(profile)
+    current = bytes(profile.public_name_sealed) if profile.public_name_sealed is not None else None
+    if subject is None:
+        return None
+    if changes.get("show_name") is not True and not (current and changes.get(NAME_FIELD)):
+        return current
+    name = changes.get(NAME_FIELD) or _open(
+        profile, fields=(NAME_FIELD,), reader_id=donor.pk, purpose="donor_own"
+    ).get(NAME_FIELD)
+    if not name:
+        return None
+    return vault.fields_seal(subject=subject, values={PUBLIC_NAME_FIELD: name})[PUBLIC_NAME_FIELD]
+
+
 def _open(profile: DonorProfile, *, fields: tuple[str, ...], reader_id: int | None, purpose: str) -> dict:
     subject = _subject(profile)
-    blobs = {
-        field: bytes(blob)
-        for field, blob in ((NAME_FIELD, profile.name_sealed), (EMAIL_FIELD, profile.email_sealed))
-        if field in fields and blob is not None
-    }
+    columns = (
+        (NAME_FIELD, profile.name_sealed),
+        (EMAIL_FIELD, profile.email_sealed),
+        (PUBLIC_NAME_FIELD, profile.public_name_sealed),
+    )
+    blobs = {field: bytes(blob) for field, blob in columns if field in fields and blob is not None}
     if subject is None or not blobs:
         return {}
     try:
         opened = vault.fields_open(subject=subject, blobs=blobs, reader_id=reader_id, purpose=purpose)
     except vault.Erased:
+        return {}
+    except vault.BlobInvalid:
+        # Altered, or moved from another field or profile: not the donor's own doing.
+        logger.warning("Donor profile %s: a sealed field does not open; left out", profile.pk)
         return {}
     return {field: value if isinstance(value, str) else value.decode() for field, value in opened.items()}
 
@@ -150,8 +182,8 @@ def donor_profile_names_open(*, profiles: list[DonorProfile], purpose: str) -> l
     names = []
     for profile in profiles:
         if profile.show_name:
-            name = _open(profile, fields=(NAME_FIELD,), reader_id=None, purpose=purpose).get(NAME_FIELD)
-            if name:
+            opened = _open(profile, fields=(PUBLIC_NAME_FIELD,), reader_id=None, purpose=purpose)
+            if name := opened.get(PUBLIC_NAME_FIELD):
                 names.append(name)
     return names
 
@@ -206,6 +238,7 @@ def donor_erase(*, donor: User) -> DonorProfile | None:
         profile.subject = None
         profile.name_sealed = None
         profile.email_sealed = None
+        profile.public_name_sealed = None
         profile.show_name = False
         profile.erased_at = timezone.now()
         profile.save()

@@ -58,3 +58,46 @@ def test_the_list_is_throttled_per_address_and_a_refused_read_opens_no_name(
     assert (answers[60].status_code, answers[60].json()["code"]) == (429, "throttled")
     assert APIClient().get(f"{CAMPAIGNS}{campaign.slug}/supporters/").status_code == 429
     assert AccessLog.objects.filter(purpose="public_listing").count() == opened == 60
+
+
+def test_a_database_login_cannot_name_a_donor_who_never_agreed(fake_stripe, campaign, pledge_card, sign_up):
+    """The insider's attack: the runtime login may write rows but holds no key.
+
+    Flipping `show_name`, or copying the sealed display name into the public
+    column, names nobody; neither does the donor's next unrelated edit turn the
+    flipped flag into consent.
+    """
+    from pledges.models import DonorProfile
+
+    agreed = sign_up("agreed", display_name="Rana", show_name=True)
+    private = sign_up("private", display_name="Never Shown")
+    for client in (agreed, private):
+        _paid(fake_stripe, pledge_card, client)
+    supporters = f"{CAMPAIGNS}{campaign.slug}/supporters/"
+    victim = DonorProfile.objects.get(user__username="private")
+
+    DonorProfile.objects.filter(pk=victim.pk).update(show_name=True)
+    assert APIClient().get(supporters).json() == {"named": ["Rana"], "others": 1}
+    assert private.patch("/api/v1/me/profile/", {"country": "DE"}, format="json").status_code == 200
+    assert APIClient().get(supporters).json() == {"named": ["Rana"], "others": 1}
+
+    DonorProfile.objects.filter(pk=victim.pk).update(public_name_sealed=victim.name_sealed)
+    listed = APIClient().get(supporters)
+    assert listed.json() == {"named": ["Rana"], "others": 1}
+    rana = DonorProfile.objects.get(user__username="agreed")
+    DonorProfile.objects.filter(pk=victim.pk).update(public_name_sealed=rana.public_name_sealed)
+    assert APIClient().get(supporters).json() == {"named": ["Rana"], "others": 1}
+    assert "Never Shown" not in listed.content.decode()
+
+
+def test_a_donor_who_agrees_and_renames_is_listed_under_the_new_name(
+    fake_stripe, campaign, pledge_card, sign_up
+):
+    donor = sign_up("renamer", display_name="Old Name")
+    _paid(fake_stripe, pledge_card, donor)
+    supporters = f"{CAMPAIGNS}{campaign.slug}/supporters/"
+    assert APIClient().get(supporters).json() == {"named": [], "others": 1}
+    assert donor.patch("/api/v1/me/profile/", {"show_name": True}, format="json").status_code == 200
+    assert APIClient().get(supporters).json() == {"named": ["Old Name"], "others": 0}
+    assert donor.patch("/api/v1/me/profile/", {"display_name": "New Name"}, format="json").status_code == 200
+    assert APIClient().get(supporters).json() == {"named": ["New Name"], "others": 0}
