@@ -39,9 +39,9 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "users.view_user",
         "users.add_user",
         "users.change_user",
+        # Roles are groups whose permissions come from this table; an admin who could
+        # edit a group's permissions could give their own role anything.
         "auth.view_group",
-        "auth.add_group",
-        "auth.change_group",
         "users.view_authtoken",
         "users.delete_authtoken",
         "otp_totp.view_totpdevice",

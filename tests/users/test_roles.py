@@ -64,10 +64,11 @@ def test_treasurers_view_the_books_and_add_funds_and_closed_periods(db):
     )
 
 
-def test_admins_manage_users_and_groups(db):
+def test_admins_manage_users_and_their_roles_but_not_what_a_role_may_do(db):
     roles_ensure()
     admin = _codenames(Role.ADMIN)
-    assert {"users.add_user", "users.change_user", "auth.change_group", "otp_totp.delete_totpdevice"} <= admin
+    assert {"users.add_user", "users.change_user", "auth.view_group", "otp_totp.delete_totpdevice"} <= admin
+    assert not {"auth.add_group", "auth.change_group", "auth.delete_group"} & admin
     assert not any(name.startswith(("ledger.change_", "ledger.delete_")) for name in admin)
 
 
