@@ -159,14 +159,18 @@ def transparency_feed(*, today: datetime.date | None = None) -> list[FeedItem]:
     """
     today = today or _today()
     least = threshold()
-    paid = [
-        (pk, category, region_of(country), amount, currency, sent_at.astimezone(datetime.UTC).date())
-        for pk, category, country, amount, currency, sent_at in _paid()
+    paid = []
+    for pk, category, country, amount, currency, sent_at in (
+        _paid()
         .order_by()
         .values_list(
             "id", "grant_request__category", "grant_request__country", "amount", "currency", "sent_at"
         )
-    ]
+    ):
+        assert sent_at is not None  # disbursement_sent_recorded
+        paid.append(
+            (pk, category, region_of(country), amount, currency, sent_at.astimezone(datetime.UTC).date())
+        )
     counts: dict[tuple[str, Granularity, datetime.date], int] = defaultdict(int)
     for _pk, _category, region, _amount, _currency, day in paid:
         for granularity in Granularity:
