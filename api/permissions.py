@@ -181,6 +181,13 @@ class Anyone(BasePermission):
         return "**Permissions:** anyone, without signing in."
 
 
+class AnyoneThrottled(Anyone):
+    """Public figures anyone reads without signing in, throttled per address (the transparency endpoints)."""
+
+    def describe(self, method: str) -> str:
+        return "**Permissions:** anyone, without signing in; throttled per client address."
+
+
 class CampaignAccess(RolePermission):
     """Anyone reads campaigns; admins create them (each opens a fund in the books)."""
 

@@ -4,6 +4,7 @@ import datetime
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 from config.database import databases
 from config.mail import mail_settings
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "pledges",
     "grants",
     "payouts",
+    "reports",
     "api",
     # Its seed_demo command refuses to run with DEBUG off.
     "demo",
@@ -182,6 +184,8 @@ REST_FRAMEWORK = {
         "pledges-manage": env("PLEDGES_MANAGE_RATE", default="30/hour"),
         # The public list of a campaign's named supporters: each answer decrypts and logs their names.
         "campaign-supporters": env("CAMPAIGN_SUPPORTERS_RATE", default="60/minute"),
+        # The public transparency figures and feed: each answer reads every paid grant.
+        "transparency": env("TRANSPARENCY_RATE", default="60/minute"),
     },
     # The client address is REMOTE_ADDR unless the deployment says how many
     # proxies in front of it append to X-Forwarded-For: a header the client
@@ -257,6 +261,14 @@ PAYOUTS_DAILY_LIMIT: dict[str, int] = env.dict(
     cast={"value": int},
     default={"EUR": 500_000, "USD": 500_000, "GBP": 400_000},
 )
+
+# Transparency: a public figure describes at least this many recipients (grant requests paid), or it is
+# merged with others or withheld (reports/suppression.py). Below 2 a figure could be one person's.
+TRANSPARENCY_MIN_RECIPIENTS = env.int("TRANSPARENCY_MIN_RECIPIENTS", default=5)
+if TRANSPARENCY_MIN_RECIPIENTS < 2:
+    raise ImproperlyConfigured("TRANSPARENCY_MIN_RECIPIENTS must be at least 2")
+# The key of the feed's public ids (an HMAC of each disbursement's row id); SECRET_KEY when empty.
+TRANSPARENCY_FEED_KEY = env("TRANSPARENCY_FEED_KEY", default="")
 
 # Celery: without a broker URL, tasks run in process.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=env("REDIS_URL", default=""))

@@ -223,6 +223,18 @@ def test_every_pledges_view_says_who_may_use_it():
     }
 
 
+def test_the_transparency_views_are_public_and_throttled():
+    from api.permissions import AnyoneThrottled
+
+    views = dict(_api_views(get_resolver().url_patterns, under="api/v1/transparency/"))
+    assert {route: list(view.permission_classes) for route, view in views.items()} == {
+        "api/v1/transparency/grants/": [AnyoneThrottled],
+        "api/v1/transparency/feed/": [AnyoneThrottled],
+    }
+    for view in views.values():
+        assert (view.authentication_classes, view.throttle_scope) == ((), "transparency")
+
+
 @pytest.mark.parametrize("role", ["auditor", "treasurer", "admin"])
 def test_staff_who_read_the_books_may_list_contributions(client_for, role):
     assert client_for(role).get("/api/v1/contributions/").status_code == 200

@@ -71,7 +71,9 @@ def test_the_schema_describes_the_token_operations_and_who_may_call_them(schema)
         "/api/v1/auth/token/",
         "/api/v1/auth/otp/device/",
         "/api/v1/auth/otp/device/confirm/",
-    } | {path for path, _method in PLEDGE_OPERATIONS} | {path for path, _method in PAYOUT_OPERATIONS}
+    } | {path for path, _method in PLEDGE_OPERATIONS} | {path for path, _method in PAYOUT_OPERATIONS} | {
+        path for path, _method in TRANSPARENCY_OPERATIONS
+    }
 
 
 ANYONE_THROTTLED = "anyone, without signing in; throttled per client address."
@@ -362,3 +364,33 @@ def test_documents_are_uploaded_as_multipart_and_downloaded_as_their_own_type(sc
         operation = next(iter(schema["paths"][path].values()))
         assert set(operation["responses"]["200"]["content"]) == {"application/pdf", "image/jpeg", "image/png"}
         assert {"404", "410"} <= operation["responses"].keys()
+
+
+TRANSPARENCY_OPERATIONS = {
+    ("/api/v1/transparency/grants/", "get"): ANYONE_THROTTLED,
+    ("/api/v1/transparency/feed/", "get"): ANYONE_THROTTLED,
+}
+
+
+def test_the_schema_describes_the_public_transparency_operations_and_their_errors(schema):
+    found = {
+        (path, method): operation
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if path.startswith("/api/v1/transparency/")
+    }
+    assert found.keys() == TRANSPARENCY_OPERATIONS.keys()
+    for key, operation in found.items():
+        assert operation["description"].endswith(f"**Permissions:** {TRANSPARENCY_OPERATIONS[key]}"), key
+        assert "security" not in operation, key
+        assert {"400", "406", "429", "503"} <= operation["responses"].keys(), key
+        for status in (status for status in operation["responses"] if status >= "400"):
+            assert operation["responses"][status]["content"] == {
+                "application/problem+json": {"schema": {"$ref": PROBLEM_REF}}
+            }
+    grants = found[("/api/v1/transparency/grants/", "get")]
+    assert [p["name"] for p in grants["parameters"]] == ["period"]
+    assert {p["name"] for p in found[("/api/v1/transparency/feed/", "get")]["parameters"]} == {
+        "page",
+        "page_size",
+    }
