@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "pledges",
     "grants",
     "payouts",
+    "reports",
     "api",
     # Its seed_demo command refuses to run with DEBUG off.
     "demo",
