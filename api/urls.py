@@ -1,4 +1,4 @@
-"""API v1 URL configuration: tokens, the ledger, grants, giving, payouts, the schema and its Swagger UI."""
+"""API v1 URL configuration: tokens, the ledger, grants, giving, payouts, reports, the schema, Swagger UI."""
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("api.v1.pledges.urls")),
     path("grants/", include("api.v1.grants.urls")),
     path("payouts/", include("api.v1.payouts.urls")),
+    path("reports/", include("api.v1.reports.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

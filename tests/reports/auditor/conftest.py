@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from grants import services as grant_services
 from ledger.api import entry_post
+from tests.api.conftest import anonymous, client_for, make_user  # noqa: F401
 from tests.conftest import TODAY
 from tests.grants.fixtures import marker
 
