@@ -119,6 +119,10 @@ DOMAIN_ERROR_STATUSES: dict[str, int] = {
     "fund_overdrawn": 409,
     "payout_limit_reached": 409,
     "amount_not_approved": 422,
+    # reports
+    "invalid_period": 400,
+    "report_not_ready": 409,
+    "report_failed": 409,
     # currency_not_paid, fund_not_accepting, above_fund_maximum, above_requested: 422
 }
 DOMAIN_ERROR_DEFAULT_STATUS = 422

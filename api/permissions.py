@@ -225,6 +225,17 @@ class PayoutAccess(RolePermission):
     write_roles = (Role.TREASURER.value,)
 
 
+class ReportAccess(RolePermission):
+    """Auditors, treasurers and admins ask for reports of the books, follow every run and download it.
+
+    Runs are shared among them, not kept to their requester: a pack holds the books, which
+    each of them may read already, and nothing that identifies a person.
+    """
+
+    read_roles = LedgerAccess.read_roles
+    write_roles = LedgerAccess.read_roles
+
+
 class ContributionAccess(RolePermission):
     """Auditors, treasurers and admins read contributions; treasurers record bank and cash receipts."""
 

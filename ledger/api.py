@@ -10,13 +10,18 @@ from ledger.exceptions import (
     PeriodClosed,
     UnbalancedEntry,
 )
-from ledger.models import AccountRole, EntryKind
+from ledger.models import AccountRole, AccountType, EntryKind
 from ledger.money import currency_check, currency_exponent, to_decimal, to_decimal_string, to_minor
 from ledger.selectors import (
+    BalanceAtRow,
+    EntryDetail,
     FundActivityRow,
     FxQuote,
     account_balance,
+    account_list,
+    balances_at,
     chain_head,
+    entry_list_between,
     fund_activity,
     fund_balances,
     fund_list,
@@ -47,8 +52,11 @@ from ledger.services import (
 __all__ = [
     "GENERAL_FUND_CODE",
     "AccountRole",
+    "AccountType",
     "AlreadyReversed",
+    "BalanceAtRow",
     "CurrencyMismatch",
+    "EntryDetail",
     "EntryKind",
     "EntrySpec",
     "FundActivityRow",
@@ -66,12 +74,15 @@ __all__ = [
     "account_balance",
     "account_for",
     "account_ids_for",
+    "account_list",
+    "balances_at",
     "balances_checkpoint",
     "chain_head",
     "currency_check",
     "currency_convert",
     "currency_exponent",
     "entries_post_bulk",
+    "entry_list_between",
     "entry_post",
     "entry_reverse",
     "fund_activity",

@@ -373,32 +373,26 @@ class EntryDetail:
     postings: tuple[PostingRow, ...]
 
 
-def entry_get(*, entry_id: int) -> EntryDetail:
-    """One entry with its postings, seal and reversal, in one query; EntryNotFound if there is none."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT e.id, e.date, e.kind, e.memo, e.source_type, e.source_id, e.reverses_id,
-                   (SELECT r.id FROM ledger_entry r WHERE r.reverses_id = e.id),
-                   e.fx_rate, e.fx_rate_source, e.created_by_id, e.created_at,
-                   s.seq, s.hash, s.prev_hash, s.sealed_at,
-                   p.leg_nos, p.account_ids, p.fund_ids, p.currencies, p.amounts
-              FROM ledger_entry e
-              LEFT JOIN ledger_seal s ON s.entry_id = e.id
-             CROSS JOIN LATERAL (
-                   SELECT array_agg(leg_no ORDER BY leg_no) AS leg_nos,
-                          array_agg(account_id ORDER BY leg_no) AS account_ids,
-                          array_agg(fund_id ORDER BY leg_no) AS fund_ids,
-                          array_agg(currency ORDER BY leg_no) AS currencies,
-                          array_agg(amount ORDER BY leg_no) AS amounts
-                     FROM ledger_posting WHERE entry_id = e.id) p
-             WHERE e.id = %s
-            """,
-            [entry_id],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        raise EntryNotFound(f"No entry with id {entry_id}.")
+# An entry's columns, its reversing entry, its seal and its postings as arrays by leg number.
+_ENTRY_DETAIL_SQL = """
+    SELECT e.id, e.date, e.kind, e.memo, e.source_type, e.source_id, e.reverses_id,
+           (SELECT r.id FROM ledger_entry r WHERE r.reverses_id = e.id),
+           e.fx_rate, e.fx_rate_source, e.created_by_id, e.created_at,
+           s.seq, s.hash, s.prev_hash, s.sealed_at,
+           p.leg_nos, p.account_ids, p.fund_ids, p.currencies, p.amounts
+      FROM ledger_entry e
+      LEFT JOIN ledger_seal s ON s.entry_id = e.id
+     CROSS JOIN LATERAL (
+           SELECT array_agg(leg_no ORDER BY leg_no) AS leg_nos,
+                  array_agg(account_id ORDER BY leg_no) AS account_ids,
+                  array_agg(fund_id ORDER BY leg_no) AS fund_ids,
+                  array_agg(currency ORDER BY leg_no) AS currencies,
+                  array_agg(amount ORDER BY leg_no) AS amounts
+             FROM ledger_posting WHERE entry_id = e.id AND (%(fund)s::bigint IS NULL OR fund_id = %(fund)s)) p
+"""
+
+
+def _entry_detail(row: Sequence[Any]) -> EntryDetail:
     (id_, date, kind, memo, source_type, source_id, reverses_id, reversed_by_id) = row[:8]
     (fx_rate, fx_rate_source, created_by_id, created_at, seq, digest, prev_hash, sealed_at) = row[8:16]
     return EntryDetail(
@@ -417,6 +411,75 @@ def entry_get(*, entry_id: int) -> EntryDetail:
         seal=None if seq is None else SealRow(seq, bytes(digest), bytes(prev_hash), sealed_at),
         postings=tuple(map(PostingRow, *row[16:21])),
     )
+
+
+def entry_get(*, entry_id: int) -> EntryDetail:
+    """One entry with its postings, seal and reversal, in one query; EntryNotFound if there is none."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"{_ENTRY_DETAIL_SQL} WHERE e.id = %(id)s", {"id": entry_id, "fund": None})
+        row = cursor.fetchone()
+    if row is None:
+        raise EntryNotFound(f"No entry with id {entry_id}.")
+    return _entry_detail(row)
+
+
+def entry_list_between(
+    *, date_from: datetime.date, date_to: datetime.date, fund_id: int | None = None
+) -> list[EntryDetail]:
+    """The journal of a period: entries dated from `date_from` to `date_to`, in date and id order.
+
+    With a fund, only the entries that post to it, each with its postings in that fund
+    alone (an entry balances per fund, so they balance on their own).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""{_ENTRY_DETAIL_SQL}
+             WHERE e.date BETWEEN %(from)s AND %(to)s
+               AND (%(fund)s::bigint IS NULL
+                    OR EXISTS (SELECT 1 FROM ledger_posting f
+                                WHERE f.entry_id = e.id AND f.fund_id = %(fund)s))
+             ORDER BY e.date, e.id
+            """,
+            {"from": date_from, "to": date_to, "fund": fund_id},
+        )
+        return list(map(_entry_detail, cursor.fetchall()))
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceAtRow:
+    """One (account, fund) balance at the end of a day, in minor units, debit positive."""
+
+    account_id: int
+    fund_id: int
+    currency: str
+    balance: int
+
+
+def balances_at(*, date: datetime.date, fund_id: int | None = None) -> list[BalanceAtRow]:
+    """Every (account, fund) balance at the end of `date` (optionally in one fund); zeros left out.
+
+    The current balances (ledger_current_balances, the one definition) less the
+    postings dated after `date`, in one statement and so one snapshot: the cost
+    follows the entries dated later, few for a recent period, not the whole journal.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT x.account_id, x.fund_id, min(x.currency)::varchar, ledger_sum(x.amount)
+              FROM (SELECT c.account_id, c.fund_id, c.currency, c.balance AS amount
+                      FROM ledger_current_balances(NULL, %(fund)s) c
+                    UNION ALL
+                    SELECT p.account_id, p.fund_id, p.currency, -p.amount
+                      FROM ledger_entry e
+                      JOIN ledger_posting p ON p.entry_id = e.id
+                     WHERE e.date > %(date)s AND (%(fund)s::bigint IS NULL OR p.fund_id = %(fund)s)) x
+             GROUP BY x.account_id, x.fund_id
+            HAVING ledger_sum(x.amount) <> 0
+             ORDER BY x.account_id, x.fund_id
+            """,
+            {"date": date, "fund": fund_id},
+        )
+        return [BalanceAtRow(*row) for row in cursor.fetchall()]
 
 
 def account_statement_page(

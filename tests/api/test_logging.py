@@ -61,7 +61,6 @@ def test_an_unexpected_error_is_logged_with_its_traceback_but_not_the_body(
     assert SECRET not in logged
 
 
-
 def test_sign_ins_are_logged_without_the_username_a_donor_or_requester_may_have_made_of_their_name(
     project_logging, db
 ):

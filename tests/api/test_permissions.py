@@ -272,3 +272,13 @@ def test_recording_a_contribution_needs_the_second_factor(make_user, campaign):
     response = post_entry(client, body, url="/api/v1/contributions/")
     assert response.status_code == 403
     assert response.json()["code"] == "otp_required"
+
+
+def test_every_reports_view_says_who_may_use_it():
+    from api.permissions import ReportAccess
+
+    views = dict(_api_views(get_resolver().url_patterns, under="api/v1/reports/"))
+    assert len(views) == 4
+    for route, view in views.items():
+        assert list(view.permission_classes) == [ReportAccess], route
+    assert ReportAccess.read_roles == ReportAccess.write_roles == tuple(LEDGER_READERS)

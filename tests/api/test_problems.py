@@ -59,23 +59,23 @@ def test_each_ledger_error_maps_to_its_status_and_code(treasurer, chart, monkeyp
     assert problem["title"]
 
 
-class ReportNotReady(DomainError):
+class NeverHeardOf(DomainError):
     """An app the handler has never heard of."""
 
-    code = "report_not_ready"
+    code = "never_heard_of"
 
 
 def test_a_domain_error_of_any_app_is_a_problem_without_a_new_branch_in_the_handler(
     treasurer, chart, monkeypatch
 ):
     def refuse(spec):
-        raise ReportNotReady()
+        raise NeverHeardOf()
 
     monkeypatch.setattr("api.v1.ledger.views.entry_post", refuse)
-    problem = assert_problem(post_entry(treasurer, manual_body(chart)), 422, "report_not_ready")
+    problem = assert_problem(post_entry(treasurer, manual_body(chart)), 422, "never_heard_of")
     assert problem["detail"] == "An app the handler has never heard of."
-    monkeypatch.setitem(DOMAIN_ERROR_STATUSES, "report_not_ready", 409)
-    assert_problem(post_entry(treasurer, manual_body(chart)), 409, "report_not_ready")
+    monkeypatch.setitem(DOMAIN_ERROR_STATUSES, "never_heard_of", 409)
+    assert_problem(post_entry(treasurer, manual_body(chart)), 409, "never_heard_of")
 
 
 def test_domain_errors_carry_a_code_and_no_http_status():

@@ -73,7 +73,7 @@ def test_the_schema_describes_the_token_operations_and_who_may_call_them(schema)
         "/api/v1/auth/otp/device/confirm/",
     } | {path for path, _method in PLEDGE_OPERATIONS} | {path for path, _method in PAYOUT_OPERATIONS} | {
         path for path, _method in TRANSPARENCY_OPERATIONS
-    }
+    } | {path for path, _method in REPORT_OPERATIONS}
 
 
 ANYONE_THROTTLED = "anyone, without signing in; throttled per client address."
@@ -146,6 +146,39 @@ def test_the_schema_describes_every_payouts_operation_its_errors_and_who_may_cal
     assert "fund_overdrawn" in send["responses"]["409"]["description"]
     assert "second_approval_required" in send["responses"]["409"]["description"]
     assert any(parameter["name"] == "Idempotency-Key" for parameter in send["parameters"])
+
+
+REPORTS = "/api/v1/reports/"
+REPORT_OPERATIONS = {
+    (f"{REPORTS}auditor-pack/", "post"),
+    (f"{REPORTS}runs/{{id}}/", "get"),
+    (f"{REPORTS}runs/{{id}}/pdf/", "get"),
+    (f"{REPORTS}runs/{{id}}/csv/", "get"),
+}
+
+
+def test_the_schema_describes_every_reports_operation_its_errors_and_who_may_call_it(schema):
+    found = {
+        (path, method): operation
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if path.startswith(REPORTS)
+    }
+    assert found.keys() == REPORT_OPERATIONS
+    for key, operation in found.items():
+        assert operation["description"].endswith("**Permissions:** roles `auditor`, `treasurer`, `admin`."), (
+            key
+        )
+        assert {"400", "401", "403"} <= operation["responses"].keys(), key
+    assert "202" in found[(f"{REPORTS}auditor-pack/", "post")]["responses"]
+    for download in ("pdf", "csv"):
+        responses = found[(f"{REPORTS}runs/{{id}}/{download}/", "get")]["responses"]
+        assert "report_not_ready" in responses["409"]["description"]
+        assert "404" in responses
+    assert "application/pdf" in found[(f"{REPORTS}runs/{{id}}/pdf/", "get")]["responses"]["200"]["content"]
+    assert {"application/zip", "text/csv"} <= (
+        found[(f"{REPORTS}runs/{{id}}/csv/", "get")]["responses"]["200"]["content"].keys()
+    )
 
 
 def test_the_schema_describes_every_pledges_operation_and_who_may_call_it(schema):
