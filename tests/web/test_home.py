@@ -21,10 +21,19 @@ def _section(page: str, heading_id: str) -> str:
 def test_the_home_page_says_what_tadamun_is_and_what_works_today(home):
     assert "mutual-aid" in home
     today, coming = _section(home, "today").split("Coming", 1)
-    built = ("double-entry ledger", "Giving", "bank transfer", "Grant requests", "receipts", "Payouts")
+    built = (
+        "double-entry ledger",
+        "Giving",
+        "bank transfer",
+        "Grant requests",
+        "receipts",
+        "Payouts",
+        "transparency",
+        "auditor pack",
+    )
     for thing in built:
         assert thing in today
-    for not_yet in ("Stripe Connect", "transparency", "reports"):
+    for not_yet in ("Stripe Connect", "general ledger", "yearly statements"):
         assert not_yet in coming and not_yet not in today
 
 
