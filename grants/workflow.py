@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.statuses import transition_check_sql
+
 
 class Status(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -46,13 +48,4 @@ def transition_trigger_sql() -> str:
 
     Runs with `allowed boolean` declared (see GrantRequest.Meta.triggers).
     """
-    branches = []
-    for source, targets in TRANSITIONS.items():
-        listed = ", ".join(f"'{target}'" for target in sorted(targets))
-        test = f"NEW.status IN ({listed})" if targets else "false"
-        branches.append(f"WHEN '{source}' THEN allowed := {test};")
-    return (
-        "CASE OLD.status " + " ".join(branches) + " ELSE allowed := false; END CASE; "
-        "IF NOT allowed THEN RAISE EXCEPTION 'grant request status % -> % is not allowed', "
-        "OLD.status, NEW.status USING ERRCODE = 'TG001'; END IF; RETURN NEW;"
-    )
+    return transition_check_sql(TRANSITIONS, noun="grant request", sqlstate="TG001") + "RETURN NEW;"

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.statuses import transition_check_sql
+
 
 class DisbursementStatus(models.TextChoices):
     PROPOSED = "proposed", _("Proposed")
@@ -50,16 +52,9 @@ def transition_trigger_sql(approval_table: str) -> str:
 
     Runs with `allowed boolean` declared (see Disbursement.Meta.triggers).
     """
-    branches = []
-    for source, targets in TRANSITIONS.items():
-        listed = ", ".join(f"'{target}'" for target in sorted(targets))
-        test = f"NEW.status IN ({listed})" if targets else "false"
-        branches.append(f"WHEN '{source}' THEN allowed := {test};")
     return (
-        "CASE OLD.status " + " ".join(branches) + " ELSE allowed := false; END CASE; "
-        "IF NOT allowed THEN RAISE EXCEPTION 'disbursement status % -> % is not allowed', "
-        "OLD.status, NEW.status USING ERRCODE = 'TP001'; END IF; "
-        f"IF NEW.status = '{S.APPROVED}' AND NEW.needs_second_approval AND NOT EXISTS "
+        transition_check_sql(TRANSITIONS, noun="disbursement", sqlstate="TP001")
+        + f"IF NEW.status = '{S.APPROVED}' AND NEW.needs_second_approval AND NOT EXISTS "
         f"(SELECT 1 FROM public.{approval_table} a WHERE a.disbursement_id = NEW.id "
         "AND a.approver_id <> NEW.proposed_by_id) THEN "
         "RAISE EXCEPTION 'disbursement % needs a second treasurer''s approval', NEW.id "
