@@ -279,7 +279,11 @@ CELERY_BEAT_SCHEDULE = {
     "stripe-events-replay": {"task": "pledges.tasks.stripe_events_replay_task", "schedule": 600.0},
     "grants-shred-expired": {"task": "grants.tasks.grants_shred_expired_task", "schedule": 3600.0},
     "receipts-send-pending": {"task": "pledges.tasks.receipts_send_pending_task", "schedule": 900.0},
+    "report-runs-recover": {"task": "reports.auditor.tasks.report_runs_recover_task", "schedule": 300.0},
 }
+# An auditor pack queued or rendering this long lost its task message or its worker (a
+# render takes seconds): beat queues it again.
+REPORT_RUN_STALE_MINUTES = env.int("REPORT_RUN_STALE_MINUTES", default=30)
 
 # Ledger
 LEDGER_SEAL_BATCH_SIZE = env.int("LEDGER_SEAL_BATCH_SIZE", default=5000)

@@ -5,6 +5,7 @@ import logging
 import uuid
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from ledger import api as ledger
@@ -97,3 +98,31 @@ def auditor_pack_render(*, run_id: uuid.UUID) -> ReportRun:
         logger.exception("auditor pack %s failed", run.pk)
         return report_run_fail(run_id=run.pk, error_class=type(error).__name__)
     return report_run_finish(run_id=run.pk, pdf=pdf, csv_zip=csv_zip, chain_seq=pack.chain_seq)
+
+
+def report_runs_recover(*, stale_after: datetime.timedelta) -> list[uuid.UUID]:
+    """Queue again the runs a lost task message or a dead worker left behind; their ids.
+
+    A run still `queued` past `stale_after` lost its message (the broker restarted);
+    one `running` that long lost its worker (renders take seconds). Each goes back to
+    `queued` and is rendered again; a run another worker holds right now is skipped.
+    """
+    cutoff = timezone.now() - stale_after
+    with transaction.atomic():
+        stuck = list(
+            ReportRun.objects.select_for_update(skip_locked=True)
+            .filter(
+                Q(status=ReportStatus.QUEUED, created_at__lt=cutoff)
+                | Q(status=ReportStatus.RUNNING, started_at__lt=cutoff)
+            )
+            .only("id", "status")
+        )
+        restarted = [run.pk for run in stuck if run.status == ReportStatus.RUNNING]
+        ReportRun.objects.filter(pk__in=restarted).update(status=ReportStatus.QUEUED, started_at=None)
+    if restarted:
+        logger.warning("auditor packs %s had lost their worker; queued again", ", ".join(map(str, restarted)))
+    from reports.auditor.tasks import auditor_pack_render_task
+
+    for run in stuck:
+        auditor_pack_render_task.delay(str(run.pk))
+    return [run.pk for run in stuck]

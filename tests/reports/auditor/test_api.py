@@ -171,3 +171,28 @@ def test_a_pack_seals_what_is_committed_and_prints_the_chain_head_it_was_built_f
     assert about["chain_hash"] == digest.hex()
     journal = list(csv.DictReader(io.StringIO(client.get(f"{run['csv']}?section=journal").content.decode())))
     assert all(row["seal_seq"] and len(row["hash_prefix"]) == 16 for row in journal)
+
+
+def test_a_pack_left_behind_by_a_lost_message_or_a_dead_worker_is_rendered_again(
+    client_for, books, settings, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from reports.auditor.tasks import report_runs_recover_task
+
+    client = client_for("auditor")
+    lost, dead, fresh = (ask(client, books).json()["id"] for _ in range(3))  # no commit: never rendered
+    long_ago = timezone.now() - datetime.timedelta(minutes=settings.REPORT_RUN_STALE_MINUTES + 1)
+    ReportRun.objects.filter(pk=lost).update(created_at=long_ago)
+    ReportRun.objects.filter(pk=dead).update(
+        created_at=long_ago, status=ReportStatus.RUNNING, started_at=long_ago
+    )
+
+    assert report_runs_recover_task() == 2
+
+    statuses = dict(ReportRun.objects.values_list("id", "status"))
+    assert {str(k): v for k, v in statuses.items()} == {lost: "done", dead: "done", fresh: "queued"}
+    assert client.get(f"/api/v1/reports/runs/{dead}/pdf/").content.startswith(b"%PDF")
+    assert report_runs_recover_task() == 0
