@@ -11,9 +11,9 @@ import zipfile
 from collections.abc import Iterable, Sequence
 
 from ledger.api import to_decimal_string
-from reports.auditor.selectors import AmountLine, AuditorPack
+from reports.auditor.selectors import AccountLedger, AmountLine, AuditorPack
 
-SECTIONS = ("pack", "trial_balance", "activities", "financial_position", "journal")
+SECTIONS = ("pack", "trial_balance", "activities", "financial_position", "journal", "general_ledger")
 
 # A spreadsheet would run a cell that starts with one of these as a formula.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -42,6 +42,42 @@ def _amount_rows(fund: str, currency: str, part: str, lines: tuple[AmountLine, .
             to_decimal_string(line.amount, currency),
         ]
         for line in lines
+    ]
+
+
+def _ledger_rows(page: AccountLedger) -> list[list[object]]:
+    """An account's general ledger: its opening balance, each posting with the balance after, its closing."""
+    account, currency = page.account, page.account.currency
+
+    def row(line: str, *middle: object, amount: str = "", balance: int) -> list[object]:
+        cells = list(middle) or ["", "", "", "", "", ""]
+        return [
+            account.code,
+            _text(account.name),
+            currency,
+            line,
+            *cells,
+            amount,
+            to_decimal_string(balance, currency),
+        ]
+
+    return [
+        row("opening", balance=page.opening),
+        *(
+            row(
+                "posting",
+                line.date.isoformat(),
+                line.entry_id,
+                line.kind,
+                line.source_type,
+                _text(line.source_id),
+                line.fund.code,
+                amount=to_decimal_string(line.amount, currency),
+                balance=line.balance,
+            )
+            for line in page.lines
+        ),
+        row("closing", balance=page.closing),
     ]
 
 
@@ -99,6 +135,7 @@ def pack_csv_sections(pack: AuditorPack, generated_at: datetime.datetime) -> dic
         for entry in pack.journal
         for leg, posting in enumerate(entry.postings, start=1)
     ]
+    general_ledger = [row for page in pack.general_ledger for row in _ledger_rows(page)]
     return {
         "pack": _csv(("field", "value"), about),
         "trial_balance": _csv(
@@ -128,6 +165,23 @@ def pack_csv_sections(pack: AuditorPack, generated_at: datetime.datetime) -> dic
                 "amount",
             ),
             journal,
+        ),
+        "general_ledger": _csv(
+            (
+                "account_code",
+                "account_name",
+                "currency",
+                "line",
+                "date",
+                "entry_id",
+                "kind",
+                "source_type",
+                "source_id",
+                "fund_code",
+                "amount",
+                "balance",
+            ),
+            general_ledger,
         ),
     }
 

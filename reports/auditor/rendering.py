@@ -138,6 +138,29 @@ def pack_context(pack: AuditorPack, language: str, generated_at: datetime.dateti
             }
             for entry in pack.journal
         ],
+        "general_ledger": [
+            {
+                "code": page.account.code,
+                "name": account_name(page.account, labels),
+                "currency": page.account.currency,
+                "opening": m(page.opening, page.account.currency),
+                "closing": m(page.closing, page.account.currency),
+                "lines": [
+                    {
+                        "date": day(line.date, language),
+                        "entry": line.entry_id,
+                        "kind": labels[f"kind_{line.kind}"],
+                        "source": f"{line.source_type}:{line.source_id}" if line.source_type else "",
+                        "fund": line.fund.code,
+                        "debit": m(line.amount, page.account.currency) if line.amount > 0 else "",
+                        "credit": m(-line.amount, page.account.currency) if line.amount < 0 else "",
+                        "balance": m(line.balance, page.account.currency),
+                    }
+                    for line in page.lines
+                ],
+            }
+            for page in pack.general_ledger
+        ],
     }
 
 

@@ -136,6 +136,33 @@ class JournalEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class LedgerLine:
+    """One posting to an account in the period, and the account's balance after it."""
+
+    date: datetime.date
+    entry_id: int
+    kind: str
+    source_type: str
+    source_id: str
+    fund: FundRef
+    amount: int  # debit positive
+    balance: int  # debit positive
+
+
+@dataclass(frozen=True, slots=True)
+class AccountLedger:
+    """An account's page of the general ledger: its balance before the period, each posting, and after."""
+
+    account: AccountRef
+    opening: int  # debit positive
+    lines: tuple[LedgerLine, ...]
+
+    @property
+    def closing(self) -> int:
+        return self.lines[-1].balance if self.lines else self.opening
+
+
+@dataclass(frozen=True, slots=True)
 class AuditorPack:
     date_from: datetime.date
     date_to: datetime.date
@@ -147,6 +174,7 @@ class AuditorPack:
     activities: tuple[FundActivities, ...]
     position: tuple[FundPosition, ...]
     journal: tuple[JournalEntry, ...]
+    general_ledger: tuple[AccountLedger, ...]
 
 
 HASH_PREFIX_DIGITS = 16
@@ -301,6 +329,47 @@ def journal_between(
     )
 
 
+def general_ledger_between(
+    *,
+    date_from: datetime.date,
+    fund_id: int | None,
+    accounts: dict[int, AccountRef],
+    journal: tuple[JournalEntry, ...],
+) -> tuple[AccountLedger, ...]:
+    """Per account, by code: the balance at the end of the day before the period, then the
+    period's postings to it (from the journal, in date and entry order) with the running balance.
+
+    Its closing balances are the trial balance's at the period's end: the same books.
+    """
+    opening = _by_account(ledger.balances_at(date=date_from - datetime.timedelta(days=1), fund_id=fund_id))
+    postings: dict[int, list[tuple[JournalEntry, JournalPosting]]] = defaultdict(list)
+    for entry in sorted(journal, key=lambda e: (e.date, e.id)):
+        for posting in entry.postings:
+            postings[posting.account.id].append((entry, posting))
+    pages = []
+    for account_id in sorted(
+        {a for a, balance in opening.items() if balance} | set(postings),
+        key=lambda a: (accounts[a].code, accounts[a].currency),
+    ):
+        balance, lines = opening.get(account_id, 0), []
+        for entry, posting in postings[account_id]:
+            balance += posting.amount
+            lines.append(
+                LedgerLine(
+                    entry.date,
+                    entry.id,
+                    entry.kind,
+                    entry.source_type,
+                    entry.source_id,
+                    posting.fund,
+                    posting.amount,
+                    balance,
+                )
+            )
+        pages.append(AccountLedger(accounts[account_id], opening.get(account_id, 0), tuple(lines)))
+    return tuple(pages)
+
+
 def auditor_pack_build(
     *, date_from: datetime.date, date_to: datetime.date, fund_id: int | None = None
 ) -> AuditorPack:
@@ -308,6 +377,9 @@ def auditor_pack_build(
     accounts, funds = _accounts(), _funds()
     seq, digest = ledger.chain_head()
     trial_balance, totals = trial_balance_at(date=date_to, fund_id=fund_id, accounts=accounts)
+    journal = journal_between(
+        date_from=date_from, date_to=date_to, fund_id=fund_id, accounts=accounts, funds=funds
+    )
     return AuditorPack(
         date_from=date_from,
         date_to=date_to,
@@ -320,8 +392,9 @@ def auditor_pack_build(
             date_from=date_from, date_to=date_to, fund_id=fund_id, accounts=accounts, funds=funds
         ),
         position=position_at(date=date_to, fund_id=fund_id, accounts=accounts, funds=funds),
-        journal=journal_between(
-            date_from=date_from, date_to=date_to, fund_id=fund_id, accounts=accounts, funds=funds
+        journal=journal,
+        general_ledger=general_ledger_between(
+            date_from=date_from, fund_id=fund_id, accounts=accounts, journal=journal
         ),
     )
 

@@ -33,7 +33,7 @@ def test_the_home_page_says_what_tadamun_is_and_what_works_today(home):
     )
     for thing in built:
         assert thing in today
-    for not_yet in ("Stripe Connect", "general ledger", "yearly statements"):
+    for not_yet in ("Stripe Connect", "Stripe reconciliation", "yearly statements"):
         assert not_yet in coming and not_yet not in today
 
 

@@ -44,6 +44,9 @@ def test_the_english_pdf_prints_each_section_and_the_ledgers_amounts(pack, tmp_p
         "Statement of activities by fund",
         "Statement of financial position",
         "Journal",
+        "General ledger",
+        "Opening balance",
+        "Closing balance",
     ):
         assert heading in text
     assert "3,000.00" in text  # the relief fund's money
@@ -55,7 +58,9 @@ def test_the_arabic_pack_runs_right_to_left_with_arabic_labels(pack, tmp_path):
     html = pack_html(pack, "ar", GENERATED_AT)
     assert '<html lang="ar" dir="rtl">' in html
     text = pdf_text(pack_pdf(pack, "ar", GENERATED_AT), tmp_path)
-    for label in ("ميزان المراجعة", "بيان المركز المالي", "دفتر اليومية"):
+    # pdftotext spells out the lam-alef ligature of "الأستاذ" oddly: the general ledger is
+    # found by its closing balance's words.
+    for label in ("ميزان المراجعة", "بيان المركز المالي", "دفتر اليومية", "الرصيد الختامي"):
         assert label in text
     assert 'dir="ltr"' in pack_html(pack, "en", GENERATED_AT)
 
@@ -93,6 +98,15 @@ def test_the_csv_sections_parse_and_match_the_pack(pack):
     assert yen["amount"] in ("1000", "-1000")
     about = dict(csv.reader(io.StringIO(pack_csv_section(archive, "pack"))))
     assert about["chain_hash"] == pack.chain_hash
+    ledger = list(csv.DictReader(io.StringIO(pack_csv_section(archive, "general_ledger"))))
+    assert sum(row["line"] == "posting" for row in ledger) == len(journal)
+    closing = {
+        (row["account_code"], row["currency"]): row["balance"] for row in ledger if row["line"] == "closing"
+    }
+    assert closing == {
+        (page.account.code, page.account.currency): _decimal(page.closing, page.account.currency)
+        for page in pack.general_ledger
+    }
 
 
 def _decimal(minor: int, currency: str) -> str:

@@ -131,3 +131,30 @@ def test_a_reversal_in_the_period_undoes_its_entry_in_the_statements_but_both_st
     journal = {entry.id: entry for entry in pack.journal}
     assert journal[reversal.entry_id].reverses_id == posted.entry_id
     assert journal[reversal.entry_id].kind == EntryKind.REVERSAL
+
+
+def test_the_general_ledger_runs_each_account_from_its_opening_to_the_trial_balance(books):
+    pack = auditor_pack_read(date_from=books.period_from, date_to=books.period_to)
+    before = auditor_pack_read(
+        date_from=BEFORE_PERIOD, date_to=books.period_from - datetime.timedelta(days=1)
+    )
+    opening = {(line.account.code, line.account.currency): line.balance for line in before.trial_balance}
+    closing = {(line.account.code, line.account.currency): line.balance for line in pack.trial_balance}
+    pages = {(page.account.code, page.account.currency): page for page in pack.general_ledger}
+    assert {key for key, page in pages.items() if page.closing} == set(closing)
+    for key, page in pages.items():
+        assert page.opening == opening.get(key, 0), key
+        assert page.closing == closing.get(key, 0), key
+        running = page.opening
+        for line in page.lines:
+            running += line.amount
+            assert line.balance == running
+            assert books.period_from <= line.date <= books.period_to
+    # Every posting of the journal is on exactly one account's page.
+    journal = sorted((entry.id, p.account.id, p.amount) for entry in pack.journal for p in entry.postings)
+    ledger = sorted(
+        (line.entry_id, page.account.id, line.amount) for page in pack.general_ledger for line in page.lines
+    )
+    assert journal == ledger
+    bank = pages[(books.chart.account("bank").code, "EUR")]
+    assert bank.opening == 10_000  # the gift before the period
