@@ -13,10 +13,11 @@ import uuid
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from core.locks import advisory_lock
 from grants import api as grants
 from ledger import api as ledger
 from payouts import exceptions as exc
@@ -68,12 +69,6 @@ def check_rail_reference(rail_reference: str) -> str:
 def _reference_new() -> str:
     """A random public reference (80 bits): it says nothing about when or in what order."""
     return "PO-" + base64.b32encode(secrets.token_bytes(10)).decode("ascii")
-
-
-def _key_lock(name: str) -> None:
-    """A transaction-long advisory lock on a name."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [name])
 
 
 def _check_treasurer(user: Any) -> None:
@@ -138,7 +133,7 @@ def disbursement_propose(
     proposal; with other terms, or from another user, it is refused.
     """
     _check_treasurer(proposed_by)
-    _key_lock(f"payouts:proposal:{idempotency_key}")
+    advisory_lock(f"payouts:proposal:{idempotency_key}")
     existing = (
         Disbursement.objects.select_related("grant_request").filter(proposal_key=idempotency_key).first()
     )
@@ -155,7 +150,7 @@ def disbursement_propose(
     if rail not in Rail.values:
         raise exc.InvalidPayoutInput(f"A rail is one of {', '.join(Rail.values)}.")
     grant = grants.grant_request_payable_get(reference=grant_reference)
-    _key_lock(f"payouts:grant:{grant.id}")
+    advisory_lock(f"payouts:grant:{grant.id}")
     _check_not_own_grant(grant.requester_id, proposed_by)
     if Disbursement.objects.filter(grant_request_id=grant.id, status__in=LIVE).exists():
         raise exc.DisbursementExists()
@@ -244,7 +239,7 @@ def disbursement_send(
         raise exc.SecondApprovalRequired()
     _move(disbursement, S.SENT)
     legs = _settlement_legs(disbursement)
-    _key_lock(f"payouts:bank:{disbursement.fund_id}:{disbursement.currency}")
+    advisory_lock(f"payouts:bank:{disbursement.fund_id}:{disbursement.currency}")
     bank = ledger.account_balance(account_id=legs[1].account_id, fund_id=disbursement.fund_id)
     if bank < disbursement.amount:
         raise exc.FundOverdrawn()
@@ -286,7 +281,7 @@ def _daily_limits_check(disbursement: Disbursement) -> None:
     the day's payouts in the currency, so two sends at once cannot both fit.
     """
     currency, amount = disbursement.currency, disbursement.amount
-    _key_lock(f"payouts:day:{currency}")
+    advisory_lock(f"payouts:day:{currency}")
     start, end = _today()
     sent_today = Disbursement.objects.filter(
         status=S.SENT, currency=currency, sent_at__gte=start, sent_at__lt=end

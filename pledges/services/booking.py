@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.db.transaction import TransactionManagementError
 
 from core import rows
+from core.locks import advisory_lock
 from ledger.api import (
     GENERAL_FUND_CODE,
     AccountRole,
@@ -72,12 +73,6 @@ def _legs_from_balance_transaction(
         PostingSpec(accounts[role], fund_id, currency, amount) for role, amount in legs if amount
     )
     return currency, gross, fee, net, postings
-
-
-def key_lock(key: str) -> None:
-    """A transaction-long lock on a name: two requests with one idempotency key run one after the other."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
 
 
 def pledge_lock(pledge_id: int) -> Pledge:
@@ -263,7 +258,7 @@ def payout_sync(*, payout: Obj) -> None:
     """A paid payout moves money from clearing to the bank, fund by fund; a failed one moves it back."""
     payout_id, currency = payout["id"], payout["currency"].upper()
     # Payout rows are append-only (no row locks for the runtime role): a lock on the payout's id.
-    key_lock(f"payout:{payout_id}")
+    advisory_lock(f"payout:{payout_id}")
     paid = StripePayoutBooking.objects.filter(stripe_payout_id=payout_id, kind=PayoutKind.PAID).first()
     amount = gateway.from_stripe_amount(payout["amount"], currency)
     if payout["status"] == "paid" and paid is None:

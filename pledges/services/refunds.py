@@ -5,11 +5,12 @@ import uuid
 from django.db import transaction
 from django.db.models import Sum
 
+from core.locks import advisory_lock
 from ledger.api import IdempotencyConflict, IdempotencyKeyForeign
 from pledges import stripe_gateway as gateway
 from pledges.exceptions import ContributionNotFound, RefundNotPossible
 from pledges.models import Contribution, ContributionMethod, RefundRequest
-from pledges.services.booking import key_lock, pledge_lock, refunds_sync
+from pledges.services.booking import pledge_lock, refunds_sync
 from users.models import User
 
 
@@ -18,7 +19,7 @@ def _refund_request_create(
     *, contribution_id: uuid.UUID, amount: int | None, requested_by: User, idempotency_key: uuid.UUID
 ) -> RefundRequest:
     public_id = gateway.stripe_key("refund-request", str(idempotency_key))
-    key_lock(str(public_id))
+    advisory_lock(str(public_id))
     existing = RefundRequest.objects.filter(public_id=public_id).select_related("contribution").first()
     if existing is not None:
         # A retry with a corrected amount must not come back as the first refund, as if it were done.

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from core.locks import advisory_lock
 from ledger.api import (
     AccountRole,
     EntryKind,
@@ -46,7 +47,7 @@ from pledges.models import (
     Pledge,
     PledgeStatus,
 )
-from pledges.services.booking import key_lock, pledge_lock
+from pledges.services.booking import pledge_lock
 from pledges.services.receipts import receipt_issue
 from users.models import User
 
@@ -58,7 +59,7 @@ def contribution_lock(public_id: uuid.UUID) -> Contribution:
 
     An advisory lock, as the runtime role may not lock rows of an append-only table.
     """
-    key_lock(f"contribution:{public_id}")
+    advisory_lock(f"contribution:{public_id}")
     contribution = (
         Contribution.objects.select_related("campaign", "match__campaign").filter(public_id=public_id).first()
     )
@@ -123,7 +124,7 @@ def contribution_record(
     the first one, and is refused for other terms or another treasurer.
     """
     public_id = gateway.stripe_key("recorded-contribution", str(idempotency_key))
-    key_lock(str(public_id))
+    advisory_lock(str(public_id))
     existing = Contribution.objects.filter(public_id=public_id).select_related("campaign").first()
     if existing is not None:
         # A retry with a corrected amount must not come back as the first, uncorrected one.
@@ -253,7 +254,7 @@ def contribution_refund_record(
     or amount, or from another user, it is refused.
     """
     public_id = gateway.stripe_key("contribution-refund", str(idempotency_key))
-    key_lock(str(public_id))
+    advisory_lock(str(public_id))
     existing = (
         ContributionAdjustment.objects.filter(public_id=public_id).select_related("contribution").first()
     )
