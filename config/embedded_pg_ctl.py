@@ -52,15 +52,15 @@ def other_clients(data_dir: Path) -> int:
     return row[0] if row else 0
 
 
-def _clients_after_settling(data_dir: Path, patience: float = 3.0) -> int:
-    """other_clients, given connections that were just closed time to end.
+def clients_settled(data_dir: Path, *, at_most: int = 0, patience: float = 3.0) -> int:
+    """other_clients, once it is at most `at_most` or `patience` seconds have passed.
 
     A client's disconnect returns before its server process has left
     pg_stat_activity; on a busy machine the script that closed its connections
     a moment ago would otherwise count them and leave the server running.
     """
     deadline = time.monotonic() + patience
-    while (clients := other_clients(data_dir)) and time.monotonic() < deadline:
+    while (clients := other_clients(data_dir)) > at_most and time.monotonic() < deadline:
         time.sleep(0.1)
     return clients
 
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     if not running:
         _say(f"embedded PostgreSQL in {data_dir} is not running.")
         return 0
-    if args.if_idle and (clients := _clients_after_settling(data_dir)):
+    if args.if_idle and (clients := clients_settled(data_dir)):
         _say(
             f"embedded PostgreSQL left running: {clients} other connection(s) use it; "
             "./scripts/stop stops it."

@@ -2,7 +2,6 @@
 
 import shutil
 import tempfile
-import time
 import warnings
 from pathlib import Path
 
@@ -33,16 +32,6 @@ def data_dir(monkeypatch):
     shutil.rmtree(folder)
 
 
-def _settled_at(data_dir, count: int, patience: float = 5.0) -> bool:
-    """Whether the server's other clients come down to `count` within `patience` seconds."""
-    deadline = time.monotonic() + patience
-    while ctl.other_clients(data_dir) != count:
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.1)
-    return True
-
-
 def connect(data_dir) -> psycopg.Connection:
     return psycopg.connect(ctl._postmaster(data_dir).get_uri(database="postgres"))
 
@@ -61,7 +50,7 @@ def test_status_says_whether_the_server_runs_and_stop_stops_it_cleanly(data_dir,
 def test_stopping_if_idle_leaves_a_server_that_someone_still_uses(data_dir, capsys):
     with connect(data_dir):
         # Connections of earlier tests may take a moment to leave pg_stat_activity.
-        assert _settled_at(data_dir, 1)
+        assert ctl.clients_settled(data_dir, at_most=1, patience=5) == 1
         assert ctl.main(["stop", "--if-idle"]) == 0
         assert ctl.main(["status"]) == ctl.RUNNING
         assert "left running: 1 other connection(s)" in capsys.readouterr().out
