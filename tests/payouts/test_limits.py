@@ -19,25 +19,8 @@ from payouts import exceptions, services
 from payouts.models import Disbursement, FundPayoutLimit
 from tests.payouts.conftest import PAYOUTS, bank, client_as, post
 from tests.payouts.test_concurrency import _race
-
-
-def _proposed(request, treasurer) -> Disbursement:
-    disbursement, _new = services.disbursement_propose(
-        grant_reference=request.reference,
-        rail="bank_transfer",
-        proposed_by=treasurer,
-        idempotency_key=uuid.uuid4(),
-    )
-    return disbursement
-
-
-def _send(disbursement, treasurer):
-    return services.disbursement_send(
-        reference=disbursement.reference,
-        sent_by=treasurer,
-        rail_reference="BANK-TX",
-        idempotency_key=uuid.uuid4(),
-    )
+from tests.payouts.test_rules import _propose as _proposed
+from tests.payouts.test_rules import _send
 
 
 def test_the_organisations_daily_limit_refuses_the_payout_that_would_pass_it_and_writes_nothing(
